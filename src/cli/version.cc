@@ -1,0 +1,7 @@
+#include "cli/version.h"
+
+namespace hocker::cli {
+
+std::string_view version_line() { return "hocker " HOCKER_VERSION; }
+
+}  // namespace hocker::cli

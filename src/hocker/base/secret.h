@@ -1,0 +1,26 @@
+// A credential value that never prints itself: streams and formatters see "***".
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <utility>
+
+namespace hocker {
+
+/// Holds a password or token. Read it with reveal() only where it is put on the wire.
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string value) : value_(std::move(value)) {}
+
+  const std::string& reveal() const { return value_; }
+  bool empty() const { return value_.empty(); }
+  bool operator==(const Secret&) const = default;
+
+ private:
+  std::string value_;
+};
+
+inline std::ostream& operator<<(std::ostream& out, const Secret&) { return out << "***"; }
+
+}  // namespace hocker
