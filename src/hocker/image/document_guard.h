@@ -1,0 +1,29 @@
+// Checks on untrusted JSON documents before any parser sees them (size, nesting depth), and
+// safe quoting of untrusted text in messages. Internal to image; free of JSON types.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace hocker::image {
+
+/// Deepest nesting of arrays and objects accepted; deeper documents could exhaust the stack
+/// of a recursive parser.
+inline constexpr std::size_t kMaxJsonNesting = 64;
+
+/// Throws Error(kFormat, "invalid <what>: ...") when `raw` is larger than `max_size` bytes or
+/// nests arrays/objects deeper than kMaxJsonNesting. A linear scan that honours strings.
+void check_document(std::string_view raw, std::size_t max_size, std::string_view what);
+
+/// Throws the one refusal of Docker schema 1 manifests, Error(kFormat).
+[[noreturn]] void refuse_schema1();
+
+/// `text` with bytes outside printable ASCII shown as '?', cut at 80 characters.
+std::string printable(std::string_view text);
+
+/// `text` in double quotes for an error message: cut at 80 characters, bytes outside
+/// printable ASCII shown as '?'.
+std::string quoted_text(std::string_view text);
+
+}  // namespace hocker::image
