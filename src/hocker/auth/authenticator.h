@@ -1,0 +1,77 @@
+// Answers registry challenges: Bearer tokens fetched from the realm (distribution token auth
+// spec, docker's OAuth refresh flow for identity tokens) and cached per scope, or Basic.
+// When to ask (a 401) and how often to retry are left to the registry client.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "hocker/auth/credentials.h"
+#include "hocker/http/transport.h"
+
+namespace hocker::auth {
+
+/// Thread-safe (a mutex); shared by the worker threads of one pull.
+class Authenticator {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  /// `registry` ("127.0.0.1:5000") is for messages.
+  Authenticator(Credentials credentials, std::string registry);
+  /// For tests: `now` replaces the steady clock that token expiry is measured on.
+  Authenticator(Credentials credentials, std::string registry,
+                std::function<Clock::time_point()> now);
+
+  /// The Authorization header value to send now for `scope` (e.g.
+  /// "repository:library/debian:pull"): "Bearer <token>" with a cached unexpired token for that
+  /// scope; "Basic ..." once the registry asked for Basic and we have a username/password;
+  /// "Bearer <token>" always for kBearerToken credentials; "" when nothing is known yet (the
+  /// first request goes anonymous, and the 401 tells us the scheme).
+  std::string authorization(const std::string& scope);
+
+  /// Reacts to a 401 whose WWW-Authenticate value is `challenge_header`. Bearer: GETs the realm
+  /// with service and scope query parameters (the challenge's scope if present, else `scope`),
+  /// with Basic credentials when we have username/password (identity token: POSTs a
+  /// grant_type=refresh_token form, as docker does), anonymously otherwise; accepts `token` or
+  /// `access_token` and caches it under `scope` until `expires_in` (default and minimum 60 s)
+  /// minus a margin. Basic: remembers that Basic is wanted.
+  /// Throws Error(kAuth) with a one-line message naming the registry (and the token server's
+  /// own error text when it sent one) when the token endpoint refuses, when credentials are
+  /// needed and we have none, or when the challenge is unparsable or of an unknown scheme.
+  /// A token server answering 429 or 5xx, or unreachable -> Error(kNetwork, transient).
+  /// Never puts a secret in a message.
+  void handle_challenge(http::Transport& transport, std::string_view challenge_header,
+                        const std::string& scope);
+
+  /// True when the last handle_challenge already had credentials to offer, i.e. a further 401
+  /// means the credentials were refused (not merely missing).
+  bool has_credentials() const;
+
+ private:
+  struct Token {
+    std::string value;
+    Clock::time_point expiry;
+  };
+  bool has_password() const;
+  std::string basic_value() const;
+  Token fetch_token(http::Transport& transport, const std::map<std::string, std::string>& params,
+                    const std::string& scope) const;
+  http::Request token_request(const std::map<std::string, std::string>& params,
+                              const std::string& scope) const;
+  Token parse_token(const http::Response& response, const std::string& what) const;
+  std::string scrub(std::string text) const;
+
+  const Credentials credentials_;
+  const std::string registry_;
+  const std::function<Clock::time_point()> now_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Token> tokens_;  // By scope.
+  bool basic_wanted_ = false;
+  bool offered_credentials_ = false;
+};
+
+}  // namespace hocker::auth

@@ -1,0 +1,64 @@
+#include "hocker/auth/token_text.h"
+
+#include <gtest/gtest.h>
+
+#include "hocker/auth/base64.h"
+
+namespace hocker::auth {
+namespace {
+
+TEST(Base64, RoundTripsEveryLength) {
+  EXPECT_EQ(base64_encode(""), "");
+  EXPECT_EQ(base64_encode("user:pass"), "dXNlcjpwYXNz");
+  EXPECT_EQ(base64_encode("a"), "YQ==");
+  std::string data;
+  for (int i = 0; i < 300; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(base64_decode(base64_encode(data)), data);
+    data += static_cast<char>(i * 7);
+  }
+}
+
+TEST(Base64, DecodesWithoutPaddingAndRefusesJunk) {
+  EXPECT_EQ(base64_decode("YQ"), "a");
+  EXPECT_EQ(base64_decode(" dXNlcjpwYXNz\n"), "user:pass");
+  for (const char* junk : {"Y", "YQ=", "Y Q==", "dXNl*jpwYXNz", "====", "YQ==YQ=="}) {
+    SCOPED_TRACE(junk);
+    EXPECT_FALSE(base64_decode(junk).has_value());
+  }
+}
+
+TEST(FormEncode, PercentEncodesEverythingButUnreserved) {
+  EXPECT_EQ(form_encode({{"scope", "repository:a/b:pull"}, {"service", "x y&z"}}),
+            "scope=repository%3Aa%2Fb%3Apull&service=x%20y%26z");
+}
+
+TEST(SplitScopes, SplitsOnSpaces) {
+  EXPECT_EQ(split_scopes("repository:a:pull  repository:b:pull"),
+            (std::vector<std::string>{"repository:a:pull", "repository:b:pull"}));
+  EXPECT_TRUE(split_scopes("").empty());
+}
+
+TEST(ServerErrorText, FindsTheMessageOfEachTokenServerDialect) {
+  struct Case {
+    const char* body;
+    const char* expected;
+  } cases[] = {
+      {R"({"details":"incorrect username or password"})", "incorrect username or password"},
+      {R"({"error":"invalid_grant","error_description":"bad token"})", "bad token"},
+      {R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]})",
+       "authentication required"},
+      {R"({"error":"invalid_client"})", "invalid_client"},
+      {"{\"details\":\"two\\nlines\"}", "two lines"},
+      {"<html>nope</html>", ""},
+      {"", ""},
+      {"[1,2]", ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.body);
+    EXPECT_EQ(server_error_text(c.body), c.expected);
+  }
+}
+
+}  // namespace
+}  // namespace hocker::auth

@@ -1,0 +1,103 @@
+// The HTTP transport: one libcurl easy handle per Transport, requests with headers and
+// Range, bodies streamed into a ByteSink or collected, redirects followed under our own
+// credential rule. Retries, auth and registry semantics are left to the callers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hocker/base/byte_sink.h"
+#include "hocker/http/url.h"
+
+namespace hocker::http {
+
+struct Header {
+  std::string name, value;
+};
+
+/// Response headers in arrival order, looked up case-insensitively.
+class Headers {
+ public:
+  void add(std::string name, std::string value);
+  /// The value of the first header named `name`, if any.
+  std::optional<std::string> get(std::string_view name) const;
+  /// Every value of headers named `name`, in arrival order.
+  std::vector<std::string> get_all(std::string_view name) const;
+  const std::vector<Header>& all() const { return headers_; }
+
+ private:
+  std::vector<Header> headers_;
+};
+
+enum class TlsVerify { kYes, kNo };
+
+struct TransportOptions {
+  TlsVerify tls_verify = TlsVerify::kYes;
+  std::string ca_file;  ///< extra CA bundle (PEM); empty = the system default
+  long connect_timeout_seconds = 30;
+  long stall_timeout_seconds = 30;  ///< no byte for this long mid-transfer = stalled
+  std::string user_agent = "hocker/0.1";
+};
+
+struct Request {
+  std::string method = "GET";  ///< GET, HEAD, or POST (with `body`)
+  std::string url;
+  std::vector<Header> headers;  ///< e.g. Authorization, Accept; no line breaks allowed
+  /// >= 0: send "Range: bytes=N-". Should the server ignore it and answer 200, the first N
+  /// bytes are discarded, so the sink always receives the body from offset N.
+  std::int64_t range_start = -1;
+  /// >= 0: the number of body bytes the sink is to receive (for a Range request, the
+  /// remainder: total - range_start). A 2xx Content-Length that disagrees ->
+  /// Error(kIntegrity) before any body byte reaches the sink.
+  std::int64_t expected_length = -1;
+  std::string body;  ///< sent with POST (set Content-Type in `headers`)
+};
+
+struct Response {
+  long status = 0;
+  Headers headers;
+  std::string body;  ///< the collected body (non-2xx, or no sink given)
+  std::string url;   ///< the final URL, after redirects
+};
+
+enum class Redirects { kFollow, kDontFollow };
+
+/// One connection-reusing HTTP client. Not thread-safe: one Transport per thread.
+class Transport {
+ public:
+  explicit Transport(TransportOptions options);
+  ~Transport();
+  Transport(Transport&&) noexcept;
+  Transport& operator=(Transport&&) noexcept;
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+
+  /// Performs `request`. Follows up to 10 redirects (301/302/303/307/308) itself when asked,
+  /// and drops the Authorization header for good once a redirect goes to another scheme, host
+  /// or port (never sent to a CDN); a redirect loop or too many -> Error(kNetwork,
+  /// non-transient). A 301/302/303 turns a POST into a GET.
+  ///
+  /// With a 2xx status and a non-null `sink`, the body streams into sink.write() (finish() is
+  /// left to the caller); otherwise it is collected into Response::body, at most `max_body`
+  /// bytes: a longer 2xx body -> Error(kFormat, "... body larger than N bytes"); a longer
+  /// non-2xx body is truncated to `max_body` and the response returned (its status matters).
+  ///
+  /// Connection failures, timeouts, stalls and bodies cut short -> Error(kNetwork,
+  /// Transient::kYes, "GET <redacted url>: <reason>"); TLS verification failures ->
+  /// Error(kNetwork, Transient::kNo) saying the certificate was refused and suggesting
+  /// --ca-file or --insecure. An exception thrown by the sink aborts the transfer and
+  /// propagates unchanged. Connections are reused across calls (HTTP/2 where offered).
+  Response perform(const Request& request, ByteSink* sink = nullptr,
+                   std::size_t max_body = 4u << 20, Redirects redirects = Redirects::kFollow);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hocker::http

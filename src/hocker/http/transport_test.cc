@@ -1,0 +1,176 @@
+#include "hocker/http/transport.h"
+
+#include <gtest/gtest.h>
+
+#include "hocker/base/error.h"
+#include "hocker/http/test_server.h"
+
+namespace hocker::http {
+namespace {
+
+using testing::ServerConnection;
+using testing::ServerRequest;
+using testing::TestServer;
+
+class StringSink final : public ByteSink {
+ public:
+  void write(Bytes data) override {
+    text.append(reinterpret_cast<const char*>(data.data()), data.size());
+  }
+  void finish() override {}
+  std::string text;
+};
+
+class ThrowingSink final : public ByteSink {
+ public:
+  void write(Bytes) override { throw Error(ErrorKind::kLocalIo, "disk full"); }
+  void finish() override {}
+};
+
+Request get(std::string url) {
+  Request request;
+  request.url = std::move(url);
+  return request;
+}
+
+ErrorKind kind_of_failure(Transport& transport, const Request& request, ByteSink* sink = nullptr,
+                          std::size_t max_body = 4u << 20, bool* transient = nullptr) {
+  try {
+    transport.perform(request, sink, max_body);
+  } catch (const Error& error) {
+    if (transient != nullptr) *transient = error.is_transient();
+    return error.kind();
+  }
+  ADD_FAILURE() << "no error";
+  return ErrorKind::kInternal;
+}
+
+TEST(Transport, StreamsASuccessfulBodyIntoTheSink) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) {
+    c.respond(200, "layer bytes", {{"Docker-Content-Digest", "sha256:x"}});
+  });
+  Transport transport({});
+  StringSink sink;
+  Response response = transport.perform(get(server.url("/v2/blob")), &sink);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(sink.text, "layer bytes");
+  EXPECT_EQ(response.body, "");
+  EXPECT_EQ(response.headers.get("docker-content-digest"), "sha256:x");
+  EXPECT_EQ(response.url, server.url("/v2/blob"));
+}
+
+TEST(Transport, CollectsTheBodyWhenNoSinkIsGiven) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) { c.respond(200, "{}"); });
+  Transport transport({});
+  EXPECT_EQ(transport.perform(get(server.url("/v2/"))).body, "{}");
+}
+
+TEST(Transport, CollectsAnErrorBodyInsteadOfStreamingIt) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) {
+    c.respond(404, R"({"errors":[{"code":"BLOB_UNKNOWN"}]})");
+  });
+  Transport transport({});
+  StringSink sink;
+  Response response = transport.perform(get(server.url("/v2/blob")), &sink);
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(sink.text, "");
+  EXPECT_EQ(response.body, R"({"errors":[{"code":"BLOB_UNKNOWN"}]})");
+}
+
+TEST(Transport, SendsHeadersAndMethod) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) { c.respond(200, "abc"); });
+  Transport transport({});
+  Request request = get(server.url("/v2/x"));
+  request.method = "HEAD";
+  request.headers.push_back({"Accept", "application/vnd.oci.image.index.v1+json"});
+  Response response = transport.perform(request);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.headers.get("Content-Length"), "3");
+  ASSERT_EQ(server.requests().size(), 1u);
+  ServerRequest seen = server.requests()[0];
+  EXPECT_EQ(seen.method, "HEAD");
+  EXPECT_EQ(seen.headers.get("accept"), "application/vnd.oci.image.index.v1+json");
+  EXPECT_EQ(seen.headers.get("User-Agent"), "hocker/0.1");
+  EXPECT_FALSE(seen.headers.get("Accept-Encoding").has_value());
+}
+
+TEST(Transport, SendsRangeAndAcceptsPartialContent) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) { c.respond(206, "6789"); });
+  Transport transport({});
+  Request request = get(server.url("/blob"));
+  request.range_start = 6;
+  request.expected_length = 4;
+  StringSink sink;
+  EXPECT_EQ(transport.perform(request, &sink).status, 206);
+  EXPECT_EQ(sink.text, "6789");
+  EXPECT_EQ(server.requests()[0].headers.get("Range"), "bytes=6-");
+}
+
+TEST(Transport, SkipsTheAlreadyReceivedPrefixWhenTheServerIgnoresRange) {
+  TestServer server(
+      [](const ServerRequest&, ServerConnection& c) { c.respond(200, "0123456789"); });
+  Transport transport({});
+  Request request = get(server.url("/blob"));
+  request.range_start = 6;
+  request.expected_length = 4;
+  StringSink sink;
+  EXPECT_EQ(transport.perform(request, &sink).status, 200);
+  EXPECT_EQ(sink.text, "6789");
+}
+
+TEST(Transport, RefusesAContentLengthThatDiffersFromTheExpectedLength) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) { c.respond(200, "12345"); });
+  Transport transport({});
+  Request request = get(server.url("/blob"));
+  request.expected_length = 4;
+  StringSink sink;
+  EXPECT_EQ(kind_of_failure(transport, request, &sink), ErrorKind::kIntegrity);
+  EXPECT_EQ(sink.text, "");
+}
+
+TEST(Transport, RefusesABodyLargerThanTheLimit) {
+  TestServer server(
+      [](const ServerRequest&, ServerConnection& c) { c.respond(200, std::string(100, 'x')); });
+  Transport transport({});
+  EXPECT_EQ(kind_of_failure(transport, get(server.url("/m")), nullptr, 10), ErrorKind::kFormat);
+}
+
+TEST(Transport, TruncatesAnOversizedErrorBody) {
+  TestServer server(
+      [](const ServerRequest&, ServerConnection& c) { c.respond(500, std::string(100, 'x')); });
+  Transport transport({});
+  Response response = transport.perform(get(server.url("/m")), nullptr, 10);
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(response.body, std::string(10, 'x'));
+}
+
+TEST(Transport, PropagatesTheSinkExceptionUnchanged) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) { c.respond(200, "data"); });
+  Transport transport({});
+  ThrowingSink sink;
+  EXPECT_EQ(kind_of_failure(transport, get(server.url("/blob")), &sink), ErrorKind::kLocalIo);
+}
+
+TEST(Transport, ReusesTheConnectionAcrossRequests) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) { c.respond(200, "ok"); });
+  Transport transport({});
+  transport.perform(get(server.url("/a")));
+  transport.perform(get(server.url("/b")));
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(server.connection_count(), 1);
+}
+
+TEST(Transport, PostsABody) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) { c.respond(200, "{}"); });
+  Transport transport({});
+  Request request = get(server.url("/token"));
+  request.method = "POST";
+  request.body = "grant_type=refresh_token";
+  request.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
+  transport.perform(request);
+  EXPECT_EQ(server.requests()[0].method, "POST");
+  EXPECT_EQ(server.requests()[0].body, "grant_type=refresh_token");
+}
+
+}  // namespace
+}  // namespace hocker::http

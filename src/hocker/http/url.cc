@@ -1,0 +1,98 @@
+#include "hocker/http/url.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+
+#include "hocker/base/error.h"
+#include "hocker/http/curl_global.h"
+
+namespace hocker::http {
+namespace {
+
+struct UrlDeleter {
+  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
+
+struct CurlStringDeleter {
+  void operator()(char* text) const { curl_free(text); }
+};
+
+UrlHandle new_url() {
+  ensure_curl_initialised();
+  UrlHandle handle(curl_url());
+  if (!handle) throw Error(ErrorKind::kInternal, "out of memory creating a URL handle");
+  return handle;
+}
+
+// Reads one part; "" when absent.
+std::string url_part(CURLU* url, CURLUPart part, unsigned flags = 0) {
+  char* raw = nullptr;
+  if (curl_url_get(url, part, &raw, flags) != CURLUE_OK || raw == nullptr) return "";
+  std::unique_ptr<char, CurlStringDeleter> text(raw);
+  return text.get();
+}
+
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+constexpr unsigned kParseFlags = CURLU_NON_SUPPORT_SCHEME | CURLU_PATH_AS_IS;
+
+}  // namespace
+
+std::string redact_url(std::string_view url) {
+  std::string_view rest = url;
+  std::string prefix;
+  if (std::size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
+    prefix = std::string(url.substr(0, scheme_end + 3));
+    rest = url.substr(scheme_end + 3);
+    std::size_t authority_end = rest.find_first_of("/?#");
+    std::string_view authority = rest.substr(0, authority_end);
+    if (std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+      rest.remove_prefix(at + 1);
+    }
+  }
+  rest = rest.substr(0, rest.find_first_of("?#"));
+  return prefix + std::string(rest);
+}
+
+std::string origin_of(std::string_view url) {
+  if (url.find("://") == std::string_view::npos) return "";
+  UrlHandle handle = new_url();
+  std::string text(url);
+  if (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), kParseFlags) != CURLUE_OK) {
+    return "";
+  }
+  std::string scheme = lowercase(url_part(handle.get(), CURLUPART_SCHEME));
+  std::string host = lowercase(url_part(handle.get(), CURLUPART_HOST));
+  std::string port = url_part(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  if (scheme.empty() || host.empty() || port.empty()) return "";
+  return scheme + "://" + host + ":" + port;
+}
+
+std::string resolve_location(std::string_view base, std::string_view location) {
+  UrlHandle handle = new_url();
+  std::string base_text(base);
+  std::string location_text(location);
+  auto refuse = [&](const std::string& why) {
+    return Error(ErrorKind::kNetwork,
+                 "redirect from " + redact_url(base) + " to " + redact_url(location) + ": " + why);
+  };
+  if (curl_url_set(handle.get(), CURLUPART_URL, base_text.c_str(), kParseFlags) != CURLUE_OK ||
+      curl_url_set(handle.get(), CURLUPART_URL, location_text.c_str(), kParseFlags) != CURLUE_OK) {
+    throw refuse("malformed location");
+  }
+  std::string scheme = lowercase(url_part(handle.get(), CURLUPART_SCHEME));
+  if (scheme != "http" && scheme != "https") throw refuse("only http and https are followed");
+  std::string resolved = url_part(handle.get(), CURLUPART_URL);
+  if (resolved.empty()) throw refuse("malformed location");
+  return resolved;
+}
+
+}  // namespace hocker::http
