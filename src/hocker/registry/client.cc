@@ -1,0 +1,248 @@
+#include "hocker/registry/client.h"
+
+#include <thread>
+
+#include "hocker/base/error.h"
+#include "hocker/image/manifest.h"
+#include "hocker/image/media_types.h"
+#include "hocker/registry/call.h"
+#include "hocker/registry/registry_error.h"
+
+namespace hocker::registry {
+
+/// Borrows an idle transport (keeping its connections warm) and gives it back.
+class Client::TransportLease {
+ public:
+  explicit TransportLease(Client& client) : client_(client) {
+    std::lock_guard lock(client_.mutex_);
+    if (!client_.idle_.empty()) {
+      transport_ = std::move(client_.idle_.back());
+      client_.idle_.pop_back();
+    }
+    if (!transport_) transport_ = std::make_unique<http::Transport>(client_.options_.transport);
+  }
+  ~TransportLease() {
+    std::lock_guard lock(client_.mutex_);
+    client_.idle_.push_back(std::move(transport_));
+  }
+  http::Transport& operator*() { return *transport_; }
+
+ private:
+  Client& client_;
+  std::unique_ptr<http::Transport> transport_;
+};
+
+namespace {
+
+/// Counts what reaches the real sink, so that a resumed transfer continues where it stopped.
+class CountingSink final : public ByteSink {
+ public:
+  CountingSink(ByteSink& next, std::int64_t& delivered) : next_(next), delivered_(delivered) {}
+  void write(Bytes data) override {
+    next_.write(data);
+    delivered_ += static_cast<std::int64_t>(data.size());
+  }
+  void finish() override {}
+
+ private:
+  ByteSink& next_;
+  std::int64_t& delivered_;
+};
+
+std::string what_of(const std::string& method, const std::string& url) {
+  return method + " " + http::redact_url(url);
+}
+
+Error with_attempts(const Error& error, int attempts) {
+  if (attempts <= 1) return error;
+  return Error(error.kind(),
+               std::string(error.what()) + " (gave up after " + std::to_string(attempts) +
+                   " attempts)");
+}
+
+// Docker Hub's 429 carries its quota in ratelimit-* headers; the user needs them.
+std::string rate_limit_note(const http::Headers& headers) {
+  std::string note;
+  for (const char* name : {"ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"}) {
+    if (auto value = headers.get(name)) note += std::string(" ") + name + "=" + *value;
+  }
+  return note.empty() ? "" : "; rate limit:" + note;
+}
+
+}  // namespace
+
+Client::Client(ref::Registry registry, std::shared_ptr<auth::Authenticator> authenticator,
+               ClientOptions options)
+    : registry_(std::move(registry)),
+      authenticator_(std::move(authenticator)),
+      options_(std::move(options)) {
+  if (options_.plain_http) scheme_ = "http";
+  else if (!registry_.scheme.empty()) scheme_ = registry_.scheme;
+  else if (!registry_.is_loopback()) scheme_ = "https";
+}
+
+Client::~Client() = default;
+
+std::string Client::base_url() {
+  return decide_scheme() + "://" + registry_.api_host();
+}
+
+// A loopback registry named without a scheme may speak either: try TLS, and fall back to
+// plain HTTP when the TLS handshake itself fails (docker does the same for localhost).
+std::string Client::decide_scheme() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!scheme_.empty()) return scheme_;
+  }
+  std::string chosen = "https";
+  try {
+    http::TransportOptions probe_options = options_.transport;
+    probe_options.connect_timeout_seconds = std::min(probe_options.connect_timeout_seconds, 5L);
+    http::Transport probe(probe_options);
+    http::Request request;
+    request.url = "https://" + registry_.api_host() + "/v2/";
+    probe.perform(request, nullptr, 64u << 10, http::Redirects::kDontFollow);
+  } catch (const Error&) {
+    chosen = "http";
+  }
+  std::lock_guard lock(mutex_);
+  if (scheme_.empty()) scheme_ = chosen;
+  return scheme_;
+}
+
+http::Response Client::attempt(Call& call, int attempt_number) {
+  (void)attempt_number;
+  http::Request request;
+  request.method = call.method;
+  request.url = call.url;
+  request.headers = call.headers;
+  if (std::string authorization = authenticator_->authorization(call.scope);
+      !authorization.empty()) {
+    request.headers.push_back({"Authorization", std::move(authorization)});
+  }
+  if (call.delivered > 0) request.range_start = call.delivered;
+  if (call.expected_length >= 0) request.expected_length = call.expected_length - call.delivered;
+  TransportLease transport(*this);
+  std::optional<CountingSink> counting;
+  if (call.sink != nullptr) counting.emplace(*call.sink, call.delivered);
+  http::Response response =
+      (*transport).perform(request, counting ? &*counting : nullptr, call.max_body);
+  if (response.status == 401) {
+    std::string what = what_of(call.method, call.url);
+    auto challenge = response.headers.get("WWW-Authenticate");
+    if (!challenge || call.auth_rounds >= 2) {
+      Error refused = error_for_status(what, response.status, response.body);
+      std::string hint = authenticator_->has_credentials()
+                             ? " (credentials refused)"
+                             : " (no credentials given: use --username/--password, --token, "
+                               "--credentials-file or a docker config)";
+      throw Error(ErrorKind::kAuth, std::string(refused.what()) + hint);
+    }
+    ++call.auth_rounds;
+    authenticator_->handle_challenge(*transport, *challenge, call.scope);
+  }
+  return response;
+}
+
+http::Response Client::send(Call& call) {
+  const RetryPolicy& policy = options_.retry;
+  int attempt_number = 1;
+  while (true) {
+    double retry_after = -1;
+    try {
+      http::Response response = attempt(call, attempt_number);
+      if (response.status == 401) continue;  // Challenge answered; authentication rounds are bounded.
+      if (response.status >= 200 && response.status < 300) return response;
+      Error error = error_for_status(what_of(call.method, call.url), response.status,
+                                     response.body);
+      if (response.status == 429) {
+        error = Error(error.kind(), std::string(error.what()) + rate_limit_note(response.headers),
+                      Transient::kYes);
+      }
+      if (auto header = response.headers.get("Retry-After")) {
+        if (auto seconds = parse_retry_after(*header)) error.set_retry_after(*seconds);
+      }
+      throw error;
+    } catch (const Error& error) {
+      bool retry = error.is_transient() && attempt_number < policy.attempts &&
+                   error.retry_after() * 1000 <= static_cast<double>(policy.max_retry_after.count());
+      if (!retry) throw with_attempts(error, attempt_number);
+      retry_after = error.retry_after();
+    }
+    std::this_thread::sleep_for(backoff_delay(policy, attempt_number, retry_after));
+    ++attempt_number;
+  }
+}
+
+FetchedManifest Client::fetch_manifest(const std::string& repository,
+                                       const std::string& identifier) {
+  Call call;
+  call.url = base_url() + "/v2/" + repository + "/manifests/" + identifier;
+  call.scope = pull_scope(repository);
+  call.headers.push_back({"Accept", image::manifest_accept_header()});
+  call.max_body = image::kMaxManifestSize;
+  http::Response response = send(call);
+  digest::Digest actual = digest::sha256(response.body);
+  if (auto expected = digest::Digest::try_parse(identifier); expected && *expected != actual) {
+    throw Error(ErrorKind::kIntegrity, "manifest " + repository + "@" + identifier +
+                                           ": digest mismatch: got " + actual.string());
+  }
+  return {std::move(response.body), response.headers.get("Content-Type").value_or(""), actual};
+}
+
+digest::Digest Client::fetch_manifest_digest(const std::string& repository,
+                                             const std::string& identifier) {
+  Call call;
+  call.method = "HEAD";
+  call.url = base_url() + "/v2/" + repository + "/manifests/" + identifier;
+  call.scope = pull_scope(repository);
+  call.headers.push_back({"Accept", image::manifest_accept_header()});
+  http::Response response = send(call);
+  if (auto header = response.headers.get("Docker-Content-Digest")) {
+    if (auto digest = digest::Digest::try_parse(*header)) return *digest;
+  }
+  return fetch_manifest(repository, identifier).digest;
+}
+
+void Client::fetch_blob(const std::string& repository, const image::Descriptor& blob,
+                        ByteSink& sink) {
+  Call call;
+  call.url = base_url() + "/v2/" + repository + "/blobs/" + blob.digest.string();
+  call.scope = pull_scope(repository);
+  call.sink = &sink;
+  call.expected_length = blob.size;
+  send(call);
+}
+
+std::string Client::fetch_small_blob(const std::string& repository,
+                                     const image::Descriptor& blob, std::size_t max_size) {
+  std::string what = "blob " + blob.digest.string();
+  if (blob.size < 0 || static_cast<std::size_t>(blob.size) > max_size) {
+    throw Error(ErrorKind::kFormat, what + ": declared size " + std::to_string(blob.size) +
+                                        " exceeds the limit of " + std::to_string(max_size));
+  }
+  Call call;
+  call.url = base_url() + "/v2/" + repository + "/blobs/" + blob.digest.string();
+  call.scope = pull_scope(repository);
+  call.max_body = max_size;
+  call.expected_length = blob.size;
+  http::Response response = send(call);
+  if (static_cast<std::int64_t>(response.body.size()) != blob.size) {
+    throw Error(ErrorKind::kIntegrity, what + ": size mismatch: expected " +
+                                           std::to_string(blob.size) + " bytes, got " +
+                                           std::to_string(response.body.size()));
+  }
+  digest::Hasher hasher(blob.digest.algorithm());
+  hasher.update(response.body);
+  if (digest::Digest actual = hasher.digest(); actual != blob.digest) {
+    throw Error(ErrorKind::kIntegrity, what + ": digest mismatch: expected " +
+                                           blob.digest.string() + ", got " + actual.string());
+  }
+  return std::move(response.body);
+}
+
+std::string pull_scope(const std::string& repository) {
+  return "repository:" + repository + ":pull";
+}
+
+}  // namespace hocker::registry

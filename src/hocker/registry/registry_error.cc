@@ -1,0 +1,75 @@
+#include "hocker/registry/registry_error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace hocker::registry {
+namespace {
+
+constexpr std::size_t kMaxDescription = 300;
+
+std::string describe_entry(const nlohmann::json& entry) {
+  if (!entry.is_object()) return "";
+  std::string text;
+  if (auto code = entry.find("code"); code != entry.end() && code->is_string()) {
+    text = code->get<std::string>();
+  }
+  if (auto message = entry.find("message"); message != entry.end() && message->is_string()) {
+    if (!text.empty()) text += ": ";
+    text += message->get<std::string>();
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string describe_error_body(std::string_view body) {
+  nlohmann::json document = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!document.is_object()) return "";
+  auto errors = document.find("errors");
+  if (errors == document.end() || !errors->is_array()) return "";
+  std::string description;
+  for (const auto& entry : *errors) {
+    std::string text = describe_entry(entry);
+    if (text.empty()) continue;
+    if (!description.empty()) description += "; ";
+    description += text;
+    if (description.size() > kMaxDescription) break;
+  }
+  if (description.size() > kMaxDescription) description = description.substr(0, kMaxDescription) + "...";
+  return description;
+}
+
+std::string_view reason_phrase(long status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 416: return "Range Not Satisfiable";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+Error error_for_status(const std::string& what, long status, std::string_view body) {
+  std::string message = what + ": " + std::to_string(status);
+  if (auto phrase = reason_phrase(status); !phrase.empty()) message += " " + std::string(phrase);
+  if (std::string registry_words = describe_error_body(body); !registry_words.empty()) {
+    message += " (" + registry_words + ")";
+  }
+  if (status == 401 || status == 403) return Error(ErrorKind::kAuth, message);
+  if (status == 404) return Error(ErrorKind::kNotFound, message);
+  if (status == 429 || status == 408 || status >= 500) {
+    return Error(ErrorKind::kNetwork, message, Transient::kYes);
+  }
+  return Error(ErrorKind::kFormat, message);
+}
+
+}  // namespace hocker::registry

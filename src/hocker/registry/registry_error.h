@@ -1,0 +1,24 @@
+// Turns a registry's non-success answer into a hocker::Error: the status decides the kind
+// (SPEC §4), the body's `{"errors":[{"code","message"}]}` (distribution spec) adds the
+// registry's own words.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "hocker/base/error.h"
+
+namespace hocker::registry {
+
+/// "CODE: message" for each entry of a distribution-spec error body, joined with "; ", or ""
+/// when the body is not such a document. Bounded in length; never throws.
+std::string describe_error_body(std::string_view body);
+
+/// The error for an HTTP answer `status` to `what` (e.g. "GET https://host/v2/x/manifests/1").
+/// 401/403 → kAuth, 404 → kNotFound, 429 and 5xx → kNetwork (transient), other 4xx → kFormat.
+Error error_for_status(const std::string& what, long status, std::string_view body);
+
+/// The standard reason phrase for `status` ("Not Found"), or "" when unknown.
+std::string_view reason_phrase(long status);
+
+}  // namespace hocker::registry

@@ -1,0 +1,28 @@
+// Retry timing for transient failures (SPEC §2): exponential backoff with full jitter,
+// honouring a server's Retry-After within a cap.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+namespace hocker::registry {
+
+/// How often and how patiently to retry one request.
+struct RetryPolicy {
+  int attempts = 5;  ///< Total attempts per request, the first included (--retries).
+  std::chrono::milliseconds base_delay{250};
+  std::chrono::milliseconds max_delay{10'000};
+  std::chrono::milliseconds max_retry_after{60'000};  ///< Longer Retry-After values give up.
+};
+
+/// The wait before attempt `attempt` + 1 (attempt counts from 1): a random duration in
+/// [delay/2, delay] where delay = min(base · 2^(attempt-1), max). When the server sent
+/// Retry-After (`retry_after_seconds` ≥ 0), at least that.
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt,
+                                        double retry_after_seconds);
+
+/// Parses a Retry-After value: delta-seconds or an HTTP date; nullopt when unusable.
+std::optional<double> parse_retry_after(std::string_view value);
+
+}  // namespace hocker::registry
