@@ -205,12 +205,13 @@ digest::Digest Client::fetch_manifest_digest(const std::string& repository,
 }
 
 void Client::fetch_blob(const std::string& repository, const image::Descriptor& blob,
-                        ByteSink& sink) {
+                        ByteSink& sink, std::int64_t offset) {
   Call call;
   call.url = base_url() + "/v2/" + repository + "/blobs/" + blob.digest.string();
   call.scope = pull_scope(repository);
   call.sink = &sink;
   call.expected_length = blob.size;
+  call.delivered = offset;
   send(call);
 }
 

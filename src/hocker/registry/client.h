@@ -58,8 +58,10 @@ class Client {
                                        const std::string& identifier);
 
   /// Streams blob `blob` into `sink` (write() only; the caller verifies and finishes), each
-  /// byte exactly once: a transfer that breaks off is resumed with a Range request.
-  void fetch_blob(const std::string& repository, const image::Descriptor& blob, ByteSink& sink);
+  /// byte exactly once: a transfer that breaks off is resumed with a Range request. With
+  /// `offset` > 0 the transfer starts there (the caller has the bytes before it).
+  void fetch_blob(const std::string& repository, const image::Descriptor& blob, ByteSink& sink,
+                  std::int64_t offset = 0);
 
   /// A small blob (a config) whole in memory, at most `max_size` bytes, verified against the
   /// descriptor's digest and size (Error kIntegrity).

@@ -1,0 +1,116 @@
+#include "hocker/cache/blob_cache.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+
+#include "hocker/base/error.h"
+
+namespace hocker::cache {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StringSink final : public ByteSink {
+ public:
+  void write(Bytes data) override {
+    text.append(reinterpret_cast<const char*>(data.data()), data.size());
+  }
+  void finish() override {}
+  std::string text;
+};
+
+class BlobCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("hocker-cache-test-" + std::to_string(::getpid()) + "-" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  static void put(BlobWriter& writer, std::string_view text) {
+    writer.write(as_bytes(text.data(), text.size()));
+  }
+  fs::path root_;
+};
+
+TEST_F(BlobCacheTest, StoresAVerifiedBlobAndReadsItBack) {
+  BlobCache cache(root_.string());
+  std::string content = "layer bytes";
+  digest::Digest digest = digest::sha256(content);
+  EXPECT_FALSE(cache.find(digest));
+  auto writer = cache.begin(digest, static_cast<std::int64_t>(content.size()));
+  ASSERT_TRUE(writer);
+  put(*writer, content);
+  writer->commit();
+  writer.reset();
+  ASSERT_TRUE(cache.find(digest));
+  StringSink sink;
+  EXPECT_TRUE(cache.read(digest, sink));
+  EXPECT_EQ(sink.text, content);
+}
+
+TEST_F(BlobCacheTest, ResumesFromThePartialFileOfAnInterruptedDownload) {
+  BlobCache cache(root_.string());
+  std::string content = "first half|second half";
+  digest::Digest digest = digest::sha256(content);
+  {
+    auto writer = cache.begin(digest, static_cast<std::int64_t>(content.size()));
+    put(*writer, content.substr(0, 11));  // Interrupted: no commit.
+  }
+  auto writer = cache.begin(digest, static_cast<std::int64_t>(content.size()));
+  ASSERT_EQ(writer->offset(), 11);
+  StringSink replayed;
+  writer->replay(replayed);
+  EXPECT_EQ(replayed.text, "first half|");
+  put(*writer, content.substr(11));
+  writer->commit();
+  StringSink sink;
+  EXPECT_TRUE(cache.read(digest, sink));
+  EXPECT_EQ(sink.text, content);
+}
+
+TEST_F(BlobCacheTest, RefusesAndDropsContentThatDoesNotMatchTheDigest) {
+  BlobCache cache(root_.string());
+  digest::Digest digest = digest::sha256("expected");
+  auto writer = cache.begin(digest, 8);
+  put(*writer, "tampered");
+  try {
+    writer->commit();
+    FAIL() << "commit accepted a wrong digest";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kIntegrity);
+  }
+  writer.reset();
+  EXPECT_FALSE(cache.find(digest));
+  auto again = cache.begin(digest, 8);
+  EXPECT_EQ(again->offset(), 0);
+}
+
+TEST_F(BlobCacheTest, ASecondWriterWaitsAndThenFindsTheBlobComplete) {
+  BlobCache cache(root_.string());
+  std::string content = "shared base layer";
+  digest::Digest digest = digest::sha256(content);
+  auto first = cache.begin(digest, static_cast<std::int64_t>(content.size()));
+  auto second = std::async(std::launch::async, [&] {
+    return cache.begin(digest, static_cast<std::int64_t>(content.size())) == nullptr;
+  });
+  put(*first, content);
+  first->commit();
+  first.reset();  // Releases the lock.
+  EXPECT_TRUE(second.get());
+}
+
+TEST(CacheDirectory, PrefersTheFlagThenTheEnvironment) {
+  ::setenv("HOCKER_CACHE", "/tmp/from-env", 1);
+  EXPECT_EQ(cache_directory("/tmp/flag"), "/tmp/flag");
+  EXPECT_EQ(cache_directory(""), "/tmp/from-env");
+  ::unsetenv("HOCKER_CACHE");
+  EXPECT_FALSE(cache_directory("").has_value());
+}
+
+}  // namespace
+}  // namespace hocker::cache
