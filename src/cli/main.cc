@@ -1,2 +1,10 @@
-#include "hocker/base/error.h"
-int main() { return hocker::exit_code(hocker::ErrorKind::kInternal); }
+// hocker's executable: everything happens in cli::run.
+#include <string>
+#include <vector>
+
+#include "cli/app.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> arguments(argv + 1, argv + argc);
+  return hocker::cli::run(argc > 0 ? argv[0] : "hocker", std::move(arguments));
+}

@@ -1,0 +1,116 @@
+#include "cli/app.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <new>
+
+#include "cli/args.h"
+#include "cli/command.h"
+#include "cli/report.h"
+#include "cli/version.h"
+#include "hocker/base/cleanup.h"
+#include "hocker/base/error.h"
+
+namespace hocker::cli {
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 success, 1 other failure, 2 usage, 3 network or TLS, 4 authentication, "
+    "5 not found, 6 integrity (digest or size mismatch), 7 local I/O, 8 format, 130 interrupted.";
+
+void prepare(CLI::App& app) {
+  app.set_version_flag("--version", std::string(version_line()));
+  app.footer(kExitCodes);
+  app.allow_windows_style_options(false);
+}
+
+// CLI11 takes its arguments reversed.
+std::vector<std::string> reversed(std::vector<std::string> arguments) {
+  return {arguments.rbegin(), arguments.rend()};
+}
+
+int run_classic(Command& command, std::vector<std::string> arguments) {
+  CLI::App app{command.description(), program_name()};
+  prepare(app);
+  command.configure(app);
+  try {
+    auto args = reversed(std::move(arguments));
+    app.parse(args);
+  } catch (const CLI::Success& success) {
+    return app.exit(success);
+  }
+  return command.run();
+}
+
+int run_modern(std::vector<std::unique_ptr<Command>>& commands,
+               std::vector<std::string> arguments) {
+  CLI::App app{"hocker: fetch Docker and OCI images from a registry, no daemon needed", "hocker"};
+  prepare(app);
+  app.require_subcommand(1);
+  std::vector<std::pair<CLI::App*, Command*>> subcommands;
+  for (auto& command : commands) {
+    CLI::App* sub = app.add_subcommand(command->name(), command->description());
+    sub->footer(kExitCodes);
+    command->configure(*sub);
+    subcommands.emplace_back(sub, command.get());
+  }
+  try {
+    auto args = reversed(std::move(arguments));
+    app.parse(args);
+  } catch (const CLI::Success& success) {
+    return app.exit(success);
+  }
+  for (auto [sub, command] : subcommands) {
+    if (sub->parsed()) {
+      set_program_name(program_name_for(command->name()));
+      return command->run();
+    }
+  }
+  throw Error(ErrorKind::kUsage, "no subcommand given; see --help");
+}
+
+int dispatch(const std::string& subcommand, std::vector<std::string> arguments) {
+  auto commands = make_commands();
+  if (subcommand.empty()) return run_modern(commands, std::move(arguments));
+  for (auto& command : commands) {
+    if (command->name() == subcommand) return run_classic(*command, std::move(arguments));
+  }
+  throw Error(ErrorKind::kInternal, "unknown command " + subcommand);
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<Command>> make_commands() {
+  std::vector<std::unique_ptr<Command>> commands;
+  commands.push_back(make_image_command());
+  commands.push_back(make_manifest_command());
+  commands.push_back(make_config_command());
+  commands.push_back(make_layer_command());
+  commands.push_back(make_nix_command());
+  commands.push_back(make_tags_command());
+  commands.push_back(make_digest_command());
+  return commands;
+}
+
+int run(const std::string& argv0, std::vector<std::string> arguments) {
+  install_cleanup_handlers();
+  std::string subcommand = subcommand_for_program(argv0);
+  set_program_name(program_name_for(subcommand));
+  try {
+    return dispatch(subcommand, strip_rts_flags(arguments));
+  } catch (const CLI::ParseError& error) {
+    print_error(std::string(error.what()) + "; see --help");
+    return exit_code(ErrorKind::kUsage);
+  } catch (const Error& error) {
+    print_error(error.what());
+    return exit_code(error.kind());
+  } catch (const std::bad_alloc&) {
+    print_error("out of memory");
+    return exit_code(ErrorKind::kInternal);
+  } catch (const std::exception& error) {
+    print_error(std::string("internal error: ") + error.what());
+    return exit_code(ErrorKind::kInternal);
+  }
+}
+
+}  // namespace hocker::cli

@@ -1,0 +1,14 @@
+// The command-line entry point: dispatch, parsing, and turning every failure into one line
+// on stderr plus the exit code of SPEC §4.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace hocker::cli {
+
+/// Runs hocker as invoked with `argv0` (its program name picks a classic command) and
+/// `arguments` (without argv[0]). Returns the process exit code; never throws.
+int run(const std::string& argv0, std::vector<std::string> arguments);
+
+}  // namespace hocker::cli

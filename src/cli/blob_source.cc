@@ -1,0 +1,49 @@
+#include "cli/blob_source.h"
+
+namespace hocker::cli {
+namespace {
+
+/// Writes each chunk to the cache file first, then downstream.
+class CacheTee final : public ByteSink {
+ public:
+  CacheTee(cache::BlobWriter& writer, ByteSink& next) : writer_(writer), next_(next) {}
+  void write(Bytes data) override {
+    writer_.write(data);
+    next_.write(data);
+  }
+  void finish() override {}
+
+ private:
+  cache::BlobWriter& writer_;
+  ByteSink& next_;
+};
+
+}  // namespace
+
+void fetch_blob_through_cache(registry::Client& client, const std::string& repository,
+                              const image::Descriptor& blob, ByteSink& sink,
+                              cache::BlobCache* cache) {
+  if (cache == nullptr) {
+    client.fetch_blob(repository, blob, sink);
+    return;
+  }
+  if (cache->read(blob.digest, sink)) return;
+  std::unique_ptr<cache::BlobWriter> writer = cache->begin(blob.digest, blob.size);
+  if (!writer) {  // Another process finished it while we waited.
+    cache->read(blob.digest, sink);
+    return;
+  }
+  std::int64_t offset = writer->offset();
+  if (offset > 0) writer->replay(sink);
+  CacheTee tee(*writer, sink);
+  client.fetch_blob(repository, blob, tee, offset);
+  writer->commit();
+}
+
+std::unique_ptr<cache::BlobCache> open_cache(const std::string& flag) {
+  auto directory = cache::cache_directory(flag);
+  if (!directory) return nullptr;
+  return std::make_unique<cache::BlobCache>(*directory);
+}
+
+}  // namespace hocker::cli

@@ -1,0 +1,56 @@
+// The options every fetching command shares (SPEC §1): where the registry is, who we are,
+// which platform, how patient to be; and how they become a reference and a registry client.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hocker/image/platform.h"
+#include "hocker/ref/reference.h"
+#include "hocker/registry/client.h"
+
+namespace CLI {
+class App;
+}
+
+namespace hocker::cli {
+
+struct FetchOptions {
+  std::string registry;  ///< --registry URI (classic form); empty = from the reference.
+  std::string username;
+  std::string password;
+  bool password_stdin = false;
+  std::string token;
+  std::string credentials_file;
+  std::string platform;  ///< --platform os/arch[/variant]; empty = the host's.
+  bool insecure = false;
+  std::string ca_file;
+  bool plain_http = false;
+  bool quiet = false;
+  int retries = 5;
+  double timeout = 30;
+  std::string out;                       ///< --out PATH; empty = stdout.
+  std::string cache;                     ///< --cache DIR; empty = HOCKER_CACHE or none.
+  std::vector<std::string> positionals;  ///< REFERENCE, or IMAGE-NAME IMAGE-TAG.
+};
+
+/// Whether the command also takes --out.
+enum class WithOutput { kNo, kYes };
+
+/// Registers the shared options and the positional arguments on `app`.
+void add_fetch_options(CLI::App& app, FetchOptions& options, WithOutput with_output);
+
+/// The reference the positionals name: one argument is a full reference (modern form), two
+/// are IMAGE-NAME IMAGE-TAG with --registry (classic form). Throws Error(kUsage).
+ref::Reference reference_from(const FetchOptions& options);
+
+/// The --platform value, or the host's platform.
+image::Platform platform_from(const FetchOptions& options);
+
+/// A client for the reference's registry with credentials from flags, environment or docker
+/// config (SPEC §2), TLS and retry settings from the flags.
+std::unique_ptr<registry::Client> make_client(FetchOptions& options,
+                                              const ref::Reference& reference);
+
+}  // namespace hocker::cli

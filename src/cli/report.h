@@ -1,0 +1,20 @@
+// What the CLI says on stderr besides progress: warnings and the final error line, prefixed
+// with the program's name ("hocker-image: error: ...").
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace hocker::cli {
+
+/// Sets the name every message is prefixed with.
+void set_program_name(std::string name);
+const std::string& program_name();
+
+/// Prints "<program>: warning: <message>" on stderr.
+void warn(std::string_view message);
+
+/// Prints "<program>: error: <message>" on stderr.
+void print_error(std::string_view message);
+
+}  // namespace hocker::cli
