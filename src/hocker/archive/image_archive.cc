@@ -1,0 +1,85 @@
+// write_image_archive: carries out an ArchivePlan on a file (layers placed concurrently, see
+// entry_placer.h) or on a stream (everything in order, optionally gzip-compressed).
+#include "hocker/archive/image_archive.h"
+
+#include "hocker/archive/archive_plan.h"
+#include "hocker/archive/layer_pipeline.h"
+#include "hocker/archive/scheduler.h"
+#include "hocker/archive/spool_file.h"
+#include "hocker/base/error.h"
+#include "hocker/blob/sinks.h"
+
+namespace hocker::archive {
+namespace {
+
+struct Run {
+  const ImageSource& source;
+  const WriteOptions& options;
+  const ArchivePlan& plan;
+};
+
+void write_front(const ArchivePlan& plan, ByteSink& sink) {
+  TarWriter writer(sink);
+  for (const FrontEntry& entry : plan.front) {
+    if (entry.type == EntryType::kDirectory) {
+      writer.add_directory(entry.name);
+    } else {
+      writer.add_file(entry.name, entry.content);
+    }
+  }
+}
+
+void fetch_layers(const Run& run, EntryPlacer& placer) {
+  StopFlag stop{false};
+  int jobs = run.options.jobs > 0 ? run.options.jobs : kDefaultJobs;
+  run_in_parallel(run.plan.tasks.size(), jobs, stop, [&](std::size_t i) {
+    const LayerTask& task = run.plan.tasks[i];
+    std::string written =
+        fetch_layer(task, run.source.fetch, placer.content(i), run.options.progress, stop);
+    placer.complete(i);
+    if (run.options.progress != nullptr) {
+      run.options.progress->layer_finished(task.index, written, task.diff_id.has_value());
+    }
+  });
+  if (!placer.all_placed()) throw Error(ErrorKind::kInternal, "archive entries left unplaced");
+}
+
+// Seekable and uncompressed: the small entries first, then the layers in place, concurrently.
+void write_to_file(const Run& run, AtomicFile& file) {
+  write_front(run.plan, file);
+  EntryPlacer placer(run.plan.entries, file, file.position(),
+                     spool_directory(run.options.spool_dir));
+  fetch_layers(run, placer);
+  file.seek(placer.end_offset());
+  file.write(tar_zeros(kTarTrailerSize));
+}
+
+// A stream, or anything gzip-compressed: every byte in order, in large writes.
+void write_to_stream(const Run& run, ArchiveOutput& output) {
+  blob::FdSink descriptor(output.fd(), output.what());
+  ByteSink* base = output.is_seekable() ? static_cast<ByteSink*>(output.file()) : &descriptor;
+  std::unique_ptr<ByteSink> compressor;
+  if (run.options.gzip) compressor = blob::make_gzip_compressor(*base);
+  blob::BufferedSink buffered(compressor ? *compressor : *base);
+  write_front(run.plan, buffered);
+  EntryPlacer placer(run.plan.entries, buffered, spool_directory(run.options.spool_dir));
+  fetch_layers(run, placer);
+  buffered.write(tar_zeros(kTarTrailerSize));
+  buffered.finish();
+}
+
+}  // namespace
+
+void write_image_archive(const ImageSource& source, const WriteOptions& options,
+                         ArchiveOutput& output) {
+  ArchivePlan plan =
+      options.format == Format::kDocker ? plan_docker_archive(source) : plan_oci_archive(source);
+  Run run{source, options, plan};
+  if (output.is_seekable() && !options.gzip) {
+    write_to_file(run, *output.file());
+  } else {
+    write_to_stream(run, output);
+  }
+}
+
+}  // namespace hocker::archive

@@ -1,0 +1,68 @@
+// Assembles an image archive for `docker load` (docker format) or an OCI layout in a tar, from
+// a manifest, a config and a blob fetcher; fetching layers concurrently while the archive is
+// written in a fixed, deterministic order. Fetching itself (HTTP, retries) is left to the caller.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hocker/archive/archive_output.h"
+#include "hocker/base/byte_sink.h"
+#include "hocker/base/progress.h"
+#include "hocker/image/descriptor.h"
+#include "hocker/image/manifest.h"
+
+namespace hocker::archive {
+
+enum class Format { kDocker, kOci };
+
+/// Streams one blob's bytes exactly as the registry stores them (compressed) into `sink`,
+/// calling sink.write() any number of times and never finish(). Retrying and resuming are the
+/// callee's business: the sink sees each byte once, in order. Throws hocker::Error on failure.
+/// Called from worker threads, concurrently for different blobs.
+using BlobFetcher = std::function<void(const image::Descriptor& blob, ByteSink& sink)>;
+
+/// What to put in the archive.
+struct ImageSource {
+  image::Manifest manifest;            ///< Its exact bytes go into an OCI archive.
+  image::ImageConfig config;           ///< Already verified by the caller; exact bytes are kept.
+  std::vector<std::string> repo_tags;  ///< Names for docker load, e.g. {"debian:jessie"}.
+  std::string oci_ref_name;            ///< index.json: org.opencontainers.image.ref.name (the tag).
+  std::string oci_image_name;          ///< index.json: io.containerd.image.name (the full name).
+  BlobFetcher fetch;
+};
+
+struct WriteOptions {
+  Format format = Format::kDocker;
+  /// Concurrent layer downloads; 0 = kDefaultJobs.
+  int jobs = 0;
+  /// gzip the whole archive (for an output named *.gz).
+  bool gzip = false;
+  ProgressObserver* progress = nullptr;
+  /// Where layer spool files go; empty = $TMPDIR or /tmp.
+  std::string spool_dir;
+};
+
+/// Concurrent layer downloads when WriteOptions::jobs is 0. Measured on the 2-core build
+/// machine with an in-process fetcher reading 4 gzip layers (37-217 MB, 1.37 GB decompressed)
+/// from files into a docker archive on a file, best of 3: jobs=1 3.5-4.7 s, 2 3.7 s, 3 3.5 s,
+/// 4 3.6 s, 6 5.5 s (the machine was shared, hence the spread). The pipeline is CPU-bound, so two
+/// streams fill two cores; a third costs nothing measurable and hides network stalls that an
+/// in-process fetcher cannot show; more only add spooling. Docker's default is also 3.
+inline constexpr int kDefaultJobs = 3;
+
+/// Fetches every layer (concurrently, `jobs` at a time) and writes the archive to `output` in a
+/// fixed order: the same image gives byte-identical output, on a file or a stream. Verifies
+/// each layer's compressed digest and size against its descriptor and, in docker format, the
+/// sha256 of the decompressed stream against config.diff_ids()[i] (Error(kIntegrity, "layer
+/// sha256:…: … expected …, got …")). A diff_ids count unlike the layer count, and foreign
+/// (nondistributable, with urls) layers, are Error(kFormat). A layer that appears twice is
+/// stored once. On any error the other downloads stop at their next chunk and the first error
+/// is rethrown; the output is then incomplete (the caller discards an AtomicFile). Memory stays
+/// flat: blobs pass through fixed-size buffers; layers that arrive ahead of their turn spool
+/// to unlinked files in spool_dir.
+void write_image_archive(const ImageSource& source, const WriteOptions& options,
+                         ArchiveOutput& output);
+
+}  // namespace hocker::archive

@@ -1,0 +1,40 @@
+// Temporary files for layer bytes that arrive before their turn in the archive. They are
+// unlinked from the start (O_TMPFILE, or mkstemp then unlink), so a crash leaves nothing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "hocker/base/byte_sink.h"
+
+namespace hocker::archive {
+
+/// An anonymous file in `directory`, appended to with write() and copied out afterwards.
+class SpoolFile final : public ByteSink {
+ public:
+  /// Throws Error(kLocalIo) naming the directory.
+  explicit SpoolFile(const std::string& directory);
+  ~SpoolFile() override;
+  SpoolFile(const SpoolFile&) = delete;
+  SpoolFile& operator=(const SpoolFile&) = delete;
+
+  void write(Bytes data) override;
+  void finish() override {}
+  std::int64_t size() const { return size_; }
+
+  /// Copies the whole content to `fd` at `offset` (copy_file_range when the kernel can, else
+  /// pread/pwrite in chunks). Throws Error(kLocalIo) mentioning `what`.
+  void copy_to_file(int fd, std::int64_t offset, const std::string& what) const;
+  /// Feeds the whole content to `sink` in chunks of blob::kChunkSize.
+  void copy_to(ByteSink& sink) const;
+
+ private:
+  int fd_ = -1;
+  std::string directory_;
+  std::int64_t size_ = 0;
+};
+
+/// The spool directory to use: `requested` when set, else $TMPDIR, else /tmp.
+std::string spool_directory(const std::string& requested);
+
+}  // namespace hocker::archive
