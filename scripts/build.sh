@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Configures and builds one preset (debug, release, asan): bash scripts/build.sh [PRESET]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset="${1:-release}"
+if [[ ! -f "build/$preset/build.ninja" ]]; then
+  cmake --preset "$preset" >/dev/null
+fi
+cmake --build --preset "$preset" -- -k 0 >/dev/null || cmake --build --preset "$preset"
