@@ -19,10 +19,7 @@ namespace {
 
 // The name `docker pull` would give the image, without any digest: "debian:jessie".
 std::vector<std::string> repo_tags_for(const ref::Reference& reference, const std::string& tag) {
-  if (!tag.empty()) {
-    ref::Reference::parse(tag);  // Validates NAME:TAG before docker load has to.
-    return {tag};
-  }
+  if (!tag.empty()) return {tag};
   if (!reference.tag) return {};
   ref::Reference named = reference;
   named.digest.reset();
@@ -57,6 +54,7 @@ class ImageCommand final : public Command {
       to_stdout = true;
     }
     ref::Reference reference = reference_from(options_);
+    if (!tag_.empty()) ref::Reference::parse(tag_);  // A bad --tag fails before any download.
     auto client = make_client(options_, reference);
     registry::ResolvedImage resolved =
         registry::resolve_image(*client, reference, platform_from(options_));
