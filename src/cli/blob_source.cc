@@ -1,5 +1,10 @@
 #include "cli/blob_source.h"
 
+#include "hocker/base/error.h"
+#include "hocker/blob/sinks.h"
+#include "hocker/image/media_types.h"
+#include "hocker/registry/resolve.h"
+
 namespace hocker::cli {
 namespace {
 
@@ -38,6 +43,26 @@ void fetch_blob_through_cache(registry::Client& client, const std::string& repos
   CacheTee tee(*writer, sink);
   client.fetch_blob(repository, blob, tee, offset);
   writer->commit();
+}
+
+image::ImageConfig fetch_config_through_cache(registry::Client& client,
+                                              const std::string& repository,
+                                              const image::Manifest& manifest,
+                                              cache::BlobCache* cache) {
+  if (cache == nullptr) return registry::fetch_config(client, repository, manifest);
+  const image::Descriptor& config = manifest.config();
+  std::string subject = "config " + config.digest.string();
+  if (config.size < 0 || static_cast<std::size_t>(config.size) > image::kMaxConfigSize) {
+    throw Error(ErrorKind::kFormat, subject + ": declared size " + std::to_string(config.size) +
+                                        " exceeds the limit of " +
+                                        std::to_string(image::kMaxConfigSize));
+  }
+  blob::StringSink raw;
+  // The declared size bounds what is kept: VerifySink throws past it.
+  blob::VerifySink verify(subject, config.digest, config.size, raw);
+  fetch_blob_through_cache(client, repository, config, verify, cache);
+  verify.finish();
+  return image::ImageConfig::parse(raw.data());
 }
 
 std::unique_ptr<cache::BlobCache> open_cache(const std::string& flag) {

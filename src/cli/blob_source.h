@@ -7,6 +7,8 @@
 
 #include "hocker/cache/blob_cache.h"
 #include "hocker/image/descriptor.h"
+#include "hocker/image/image_config.h"
+#include "hocker/image/manifest.h"
 #include "hocker/registry/client.h"
 
 namespace hocker::cli {
@@ -17,6 +19,13 @@ namespace hocker::cli {
 void fetch_blob_through_cache(registry::Client& client, const std::string& repository,
                               const image::Descriptor& blob, ByteSink& sink,
                               cache::BlobCache* cache);
+
+/// The verified configuration of `manifest`, through the cache like any other blob, so that a
+/// warm pull asks the registry for manifests only.
+image::ImageConfig fetch_config_through_cache(registry::Client& client,
+                                              const std::string& repository,
+                                              const image::Manifest& manifest,
+                                              cache::BlobCache* cache);
 
 /// The cache the user asked for (flag, else HOCKER_CACHE), or null.
 std::unique_ptr<cache::BlobCache> open_cache(const std::string& flag);

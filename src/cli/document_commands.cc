@@ -1,6 +1,7 @@
 // hocker manifest / config / tags / digest: small documents, printed as the registry sent them.
 #include <CLI/CLI.hpp>
 
+#include "cli/blob_source.h"
 #include "cli/command.h"
 #include "cli/options.h"
 #include "cli/output.h"
@@ -57,8 +58,9 @@ class ConfigCommand final : public Command {
     auto client = make_client(options_, reference);
     registry::ResolvedImage resolved =
         registry::resolve_image(*client, reference, platform_from(options_));
+    auto cache = open_cache(options_.cache);
     image::ImageConfig config =
-        registry::fetch_config(*client, reference.repository, resolved.parsed);
+        fetch_config_through_cache(*client, reference.repository, resolved.parsed, cache.get());
     deliver(options_.out, config.raw());
     return 0;
   }

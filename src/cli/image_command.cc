@@ -58,10 +58,9 @@ class ImageCommand final : public Command {
     auto client = make_client(options_, reference);
     registry::ResolvedImage resolved =
         registry::resolve_image(*client, reference, platform_from(options_));
-    image::ImageConfig config =
-        registry::fetch_config(*client, reference.repository, resolved.parsed);
-
     auto cache = open_cache(options_.cache);
+    image::ImageConfig config =
+        fetch_config_through_cache(*client, reference.repository, resolved.parsed, cache.get());
     ref::Reference named = reference;
     named.digest.reset();
     archive::ImageSource source{

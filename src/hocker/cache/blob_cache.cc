@@ -50,6 +50,36 @@ void stream_file(int fd, std::int64_t size, ByteSink& sink, const std::string& w
   }
 }
 
+// Hashes what passes on its way to `next`.
+class HashingSink final : public ByteSink {
+ public:
+  HashingSink(digest::Algorithm algorithm, ByteSink& next) : hasher_(algorithm), next_(next) {}
+  void write(Bytes data) override {
+    hasher_.update(data);
+    next_.write(data);
+  }
+  void finish() override {}
+  digest::Digest digest() { return hasher_.digest(); }
+
+ private:
+  digest::Hasher hasher_;
+  ByteSink& next_;
+};
+
+digest::Digest file_digest(int fd, std::int64_t size, const std::string& what,
+                           digest::Algorithm algorithm) {
+  digest::Hasher hasher(algorithm);
+  stream_file(fd, size, hasher, what);
+  return hasher.digest();
+}
+
+// Disk rot or tampering: the entry goes, so the next run fetches the blob anew.
+[[noreturn]] void discard_corrupt(const std::string& path, const std::string& why) {
+  ::unlink(path.c_str());
+  throw Error(ErrorKind::kIntegrity, "cached blob " + path + " is corrupt (" + why +
+                                         "); it was removed, run again to fetch it anew");
+}
+
 }  // namespace
 
 BlobCache::BlobCache(std::string root) : root_(std::move(root)) {
@@ -81,13 +111,26 @@ bool BlobCache::read(const digest::Digest& digest, ByteSink& sink) const {
   if (fd < 0) return false;
   struct stat info {};
   ::fstat(fd, &info);
+  HashingSink hashing(digest.algorithm(), sink);
   try {
-    stream_file(fd, info.st_size, sink, path);
+    stream_file(fd, info.st_size, hashing, path);
+  } catch (const Error& error) {
+    // The consumer found the bytes bad (a corrupt gzip stream, a wrong diff_id): blame the
+    // cache only when the entry itself no longer matches its name.
+    if (error.kind() == ErrorKind::kIntegrity && file_digest(fd, info.st_size, path, digest.algorithm()) != digest) {
+      ::close(fd);
+      discard_corrupt(path, error.what());
+    }
+    ::close(fd);
+    throw;
   } catch (...) {
     ::close(fd);
     throw;
   }
   ::close(fd);
+  if (digest::Digest actual = hashing.digest(); actual != digest) {
+    discard_corrupt(path, "digest mismatch: got " + actual.string());
+  }
   return true;
 }
 

@@ -104,6 +104,44 @@ TEST_F(BlobCacheTest, ASecondWriterWaitsAndThenFindsTheBlobComplete) {
   EXPECT_TRUE(second.get());
 }
 
+// A sink that rejects what it is given, as the layer pipeline does with a bad stream.
+class RejectingSink final : public ByteSink {
+ public:
+  void write(Bytes) override { throw Error(ErrorKind::kIntegrity, "corrupt gzip data"); }
+  void finish() override {}
+};
+
+TEST_F(BlobCacheTest, DropsAnEntryThatRottedOnDiskAndSaysSo) {
+  BlobCache cache(root_.string());
+  digest::Digest digest = digest::sha256("layer bytes");
+  auto writer = cache.begin(digest, 11);
+  put(*writer, "layer bytes");
+  writer->commit();
+  std::ofstream(*cache.find(digest), std::ios::trunc) << "layer bytez";
+
+  StringSink sink;
+  try {
+    cache.read(digest, sink);
+    FAIL() << "a rotten entry was read";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kIntegrity);
+    EXPECT_NE(std::string(error.what()).find("is corrupt (digest mismatch"), std::string::npos);
+  }
+  EXPECT_FALSE(cache.find(digest));
+}
+
+TEST_F(BlobCacheTest, KeepsAnIntactEntryTheConsumerRejects) {
+  BlobCache cache(root_.string());
+  digest::Digest digest = digest::sha256("not gzip");
+  auto writer = cache.begin(digest, 8);
+  put(*writer, "not gzip");
+  writer->commit();
+
+  RejectingSink rejecting;
+  EXPECT_THROW(cache.read(digest, rejecting), Error);
+  EXPECT_TRUE(cache.find(digest));
+}
+
 TEST(CacheDirectory, PrefersTheFlagThenTheEnvironment) {
   ::setenv("HOCKER_CACHE", "/tmp/from-env", 1);
   EXPECT_EQ(cache_directory("/tmp/flag"), "/tmp/flag");
