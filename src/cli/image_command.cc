@@ -42,6 +42,8 @@ class ImageCommand final : public Command {
                                         "or oci (OCI layout + manifest.json, blobs as sent)")
         ->check(CLI::IsMember({"docker", "oci"}));
     app.add_option("--tag", tag_, "NAME:TAG recorded for docker load (default: the reference)");
+    app.add_flag("--allow-foreign-layers", allow_foreign_,
+                 "Fetch foreign (nondistributable) layers from the URLs their manifest names");
     app.add_option("-j,--jobs", jobs_, "Concurrent layer downloads")->check(CLI::Range(1, 64));
   }
   int run() override {
@@ -66,9 +68,14 @@ class ImageCommand final : public Command {
     archive::ImageSource source{
         std::move(resolved.parsed), std::move(config), repo_tags_for(reference, tag_),
         reference.tag.value_or(""), reference.tag ? named.string() : "",
-        [&client, &reference, &cache](const image::Descriptor& blob, ByteSink& sink) {
+        [&client, &reference, &cache, this](const image::Descriptor& blob, ByteSink& sink) {
+          if (allow_foreign_ && !blob.urls.empty()) {
+            client->fetch_external_blob(blob, sink);  // Outside the registry: not cached.
+            return;
+          }
           fetch_blob_through_cache(*client, reference.repository, blob, sink, cache.get());
-        }};
+        },
+        allow_foreign_};
     auto display = make_progress_display(choose_progress_style(options_.quiet));
     archive::WriteOptions write_options;
     write_options.format = format_ == "oci" ? archive::Format::kOci : archive::Format::kDocker;
@@ -96,6 +103,7 @@ class ImageCommand final : public Command {
   std::string format_ = "docker";
   std::string tag_;
   int jobs_ = 0;
+  bool allow_foreign_ = false;
 };
 
 }  // namespace

@@ -12,13 +12,14 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-void check_foreign(const image::Descriptor& layer) {
-  if (layer.urls.empty() && !image::is_foreign_layer(layer.media_type)) return;
+void check_foreign(const image::Descriptor& layer, bool allowed) {
+  if (allowed || (layer.urls.empty() && !image::is_foreign_layer(layer.media_type))) return;
   throw Error(ErrorKind::kFormat,
               "layer " + layer.digest.string() +
-                  ": foreign (nondistributable) layer, which hocker does not fetch from " +
+                  ": foreign (nondistributable) layer, to be fetched from " +
                   (layer.urls.empty() ? std::string("outside the registry")
-                                      : "its external URL " + layer.urls.front()));
+                                      : "its external URL " + layer.urls.front()) +
+                  "; pass --allow-foreign-layers to fetch it (its license may restrict that)");
 }
 
 }  // namespace
@@ -37,7 +38,7 @@ void check_layers(const ImageSource& source) {
                                            ": the manifest names config " +
                                            source.manifest.config().digest.string());
   }
-  for (const auto& layer : layers) check_foreign(layer);
+  for (const auto& layer : layers) check_foreign(layer, source.allow_foreign_layers);
 }
 
 std::optional<std::string> repositories_json(const std::vector<std::string>& repo_tags,

@@ -207,7 +207,17 @@ TEST(DockerArchive, ForeignLayersAreRefusedWithAClearMessage) {
   std::string message;
   EXPECT_EQ(failure(image.source(), {}, &message), ErrorKind::kFormat);
   EXPECT_NE(message.find("foreign"), std::string::npos) << message;
-  EXPECT_NE(message.find("not fetch"), std::string::npos) << message;
+  EXPECT_NE(message.find("--allow-foreign-layers"), std::string::npos) << message;
+}
+
+TEST(DockerArchive, ForeignLayersAreHandedToTheFetcherWhenAllowed) {
+  TestImage image;
+  image.layers = {gzip_layer(1, 1000)};
+  image.layer_extra = R"(,"urls":["https://example.com/layer"])";
+  ImageSource source = image.source();
+  source.allow_foreign_layers = true;
+  EXPECT_NE(write_file(source, {}).find(digest::sha256(image.layers[0].tar).hex() + ".tar"),
+            std::string::npos);
 }
 
 TEST(DockerArchive, AFailingFetcherStopsTheOthersAndItsErrorIsRethrown) {

@@ -31,6 +31,9 @@ struct ImageSource {
   std::string oci_ref_name;            ///< index.json: org.opencontainers.image.ref.name (the tag).
   std::string oci_image_name;          ///< index.json: io.containerd.image.name (the full name).
   BlobFetcher fetch;
+  /// Whether `fetch` may be handed foreign (nondistributable) layers, which live at their
+  /// descriptor's urls (--allow-foreign-layers); else such layers are refused up front.
+  bool allow_foreign_layers = false;
 };
 
 struct WriteOptions {
@@ -57,7 +60,7 @@ inline constexpr int kDefaultJobs = 3;
 /// each layer's compressed digest and size against its descriptor and, in docker format, the
 /// sha256 of the decompressed stream against config.diff_ids()[i] (Error(kIntegrity, "layer
 /// sha256:…: … expected …, got …")). A diff_ids count unlike the layer count, and foreign
-/// (nondistributable, with urls) layers, are Error(kFormat). A layer that appears twice is
+/// (nondistributable, with urls) layers unless allowed, are Error(kFormat). A layer that appears twice is
 /// stored once. On any error the other downloads stop at their next chunk and the first error
 /// is rethrown; the output is then incomplete (the caller discards an AtomicFile). Memory stays
 /// flat: blobs pass through fixed-size buffers; layers that arrive ahead of their turn spool

@@ -23,6 +23,7 @@ struct Client::Call {
   std::int64_t expected_length = -1;  // Whole-body length; -1 unknown.
   std::int64_t delivered = 0;         // Body bytes already handed to sink (for resuming).
   int auth_rounds = 0;
+  bool anonymous = false;  // Never send credentials (a URL outside the registry).
 };
 
 }  // namespace hocker::registry

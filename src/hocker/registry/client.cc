@@ -116,7 +116,7 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   request.method = call.method;
   request.url = call.url;
   request.headers = call.headers;
-  if (std::string authorization = authenticator_->authorization(call.scope);
+  if (std::string authorization = call.anonymous ? "" : authenticator_->authorization(call.scope);
       !authorization.empty()) {
     request.headers.push_back({"Authorization", std::move(authorization)});
   }
@@ -130,7 +130,7 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   if (response.status == 401) {
     std::string what = what_of(call.method, call.url);
     auto challenge = response.headers.get("WWW-Authenticate");
-    if (!challenge || call.auth_rounds >= 2) {
+    if (!challenge || call.auth_rounds >= 2 || call.anonymous) {
       Error refused = error_for_status(what, response.status, response.body);
       std::string hint = authenticator_->has_credentials()
                              ? " (credentials refused)"
@@ -213,6 +213,34 @@ void Client::fetch_blob(const std::string& repository, const image::Descriptor& 
   call.expected_length = blob.size;
   call.delivered = offset;
   send(call);
+}
+
+void Client::fetch_external_blob(const image::Descriptor& blob, ByteSink& sink) {
+  if (blob.urls.empty()) {
+    throw Error(ErrorKind::kFormat, "layer " + blob.digest.string() + ": no URL to fetch it from");
+  }
+  std::optional<Error> last;
+  for (const std::string& url : blob.urls) {
+    if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
+      last = Error(ErrorKind::kFormat, "layer " + blob.digest.string() +
+                                           ": refusing its URL: only http and https are fetched");
+      continue;
+    }
+    Call call;
+    call.url = url;
+    call.anonymous = true;
+    call.sink = &sink;
+    call.expected_length = blob.size;
+    try {
+      send(call);
+      return;
+    } catch (const Error& error) {
+      // Bytes already went downstream: another mirror cannot take over mid-stream.
+      if (call.delivered > 0) throw;
+      last = error;
+    }
+  }
+  throw *last;
 }
 
 std::string Client::fetch_small_blob(const std::string& repository,

@@ -63,6 +63,11 @@ class Client {
   void fetch_blob(const std::string& repository, const image::Descriptor& blob, ByteSink& sink,
                   std::int64_t offset = 0);
 
+  /// Streams a foreign (nondistributable) layer from the first of its descriptor's `urls` that
+  /// answers, like fetch_blob but never with credentials: the URLs point outside the registry.
+  /// Only http and https URLs are tried (Error kFormat when none is usable).
+  void fetch_external_blob(const image::Descriptor& blob, ByteSink& sink);
+
   /// A small blob (a config) whole in memory, at most `max_size` bytes, verified against the
   /// descriptor's digest and size (Error kIntegrity).
   std::string fetch_small_blob(const std::string& repository, const image::Descriptor& blob,

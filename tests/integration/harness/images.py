@@ -23,6 +23,12 @@ MT = {
             "none": "application/vnd.oci.image.layer.v1.tar",
             "zstd": "application/vnd.oci.image.layer.v1.tar+zstd"},
 }
+FOREIGN = {  # Foreign / nondistributable layer media types, by compression.
+    "docker": {"gzip": "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+               "none": "application/vnd.docker.image.rootfs.foreign.diff.tar"},
+    "oci": {"gzip": "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+            "none": "application/vnd.oci.image.layer.nondistributable.v1.tar"},
+}
 MTIME = 946684800  # 2000-01-01, fixed in every tar header
 CREATED = "2000-01-01T00:00:00Z"
 PLATFORMS = ("linux/amd64", "linux/arm64/v8", "linux/arm/v7")
@@ -206,7 +212,7 @@ class ImageBuilder:
 
     def build_image(self, name, layers, media="docker", compression="gzip",
                     platform="linux/amd64", entrypoint=None, cmd=None, env=None,
-                    diff_id_overrides=None, config_extra=None):
+                    diff_id_overrides=None, config_extra=None, foreign=None):
         """Build an image; returns Image.
 
         layers: list of {path: content} dicts, raw tar bytes, or dicts
@@ -214,6 +220,8 @@ class ImageBuilder:
           compression (gzip|zstd|none).  Repeat an entry to repeat the layer.
         diff_id_overrides: {layer index: "sha256:..."} written into the config instead of
           the true diff_id (for refusal tests); the Layer objects keep the true value.
+        foreign: {layer index: base URL}: that layer becomes a foreign (nondistributable)
+          layer whose descriptor lists the URL base + hex; skopeo then pushes no blob for it.
         """
         mt = MT[media]
         d = self._new_dir(name)
@@ -250,6 +258,10 @@ class ImageBuilder:
                                "digest": config_digest},
                     "layers": [{"mediaType": l.media_type, "size": l.size, "digest": l.digest}
                                for l in recs]}
+        for i, base in (foreign or {}).items():
+            recs[i].media_type = FOREIGN[media][recs[i].compression]
+            manifest["layers"][i].update(mediaType=recs[i].media_type,
+                                         urls=[base + bare(recs[i].digest)])
         manifest_bytes = _dumps(manifest)
         with open(os.path.join(d, "manifest.json"), "wb") as f:
             f.write(manifest_bytes)
