@@ -61,6 +61,9 @@ class ConfigCommand final : public Command {
     auto cache = open_cache(options_.cache);
     image::ImageConfig config =
         fetch_config_through_cache(*client, reference.repository, resolved.parsed, cache.get());
+    if (!options_.platform.empty()) {
+      registry::check_requested_platform(resolved, config, platform_from(options_));
+    }
     deliver(options_.out, config.raw());
     return 0;
   }

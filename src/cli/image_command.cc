@@ -63,6 +63,9 @@ class ImageCommand final : public Command {
     auto cache = open_cache(options_.cache);
     image::ImageConfig config =
         fetch_config_through_cache(*client, reference.repository, resolved.parsed, cache.get());
+    if (!options_.platform.empty()) {
+      registry::check_requested_platform(resolved, config, platform_from(options_));
+    }
     ref::Reference named = reference;
     named.digest.reset();
     archive::ImageSource source{

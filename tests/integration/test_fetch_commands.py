@@ -73,6 +73,20 @@ def test_an_absent_platform_fails_listing_the_available_ones(hocker_link, run, p
                           "linux/arm64/v8", "linux/arm/v7")
 
 
+@pytest.mark.parametrize("command", ["config", "image"])
+def test_a_single_platform_image_of_another_platform_is_refused(hocker, run, plain_registry,
+                                                                 images, tmp_path, command):
+    out = tmp_path / "out"
+    argv = [hocker, command, "-o", str(out)] + modern(plain_registry, FIXTURE_REFS["hello"])
+    rc, _, err = run(argv + ["--platform", "linux/arm64"])
+    assert rc == 5, err
+    assert_one_error_line(err, "hocker-" + command, images["hello"].manifest_digest,
+                          "linux/amd64 only", "not for linux/arm64")
+    assert not out.exists() and leftovers(tmp_path) == []
+    rc, _, err = run(argv + ["--platform", "linux/amd64"])
+    assert rc == 0, err
+
+
 @pytest.mark.parametrize("key", ["hello", "multilayer", "zstd"])
 def test_layer_writes_the_exact_blob_and_prints_the_path(hocker_link, run, any_registry, images,
                                                         key, tmp_path, hocker_env):

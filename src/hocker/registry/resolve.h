@@ -28,4 +28,10 @@ ResolvedImage resolve_image(Client& client, const ref::Reference& reference,
 image::ImageConfig fetch_config(Client& client, const std::string& repository,
                                 const image::Manifest& manifest);
 
+/// For a reference naming a single-platform manifest (no index to choose from): throws
+/// Error(kNotFound) when the config says the image is for another platform than `requested`,
+/// as docker pull --platform does. A config without os/architecture passes.
+void check_requested_platform(const ResolvedImage& resolved, const image::ImageConfig& config,
+                              const image::Platform& requested);
+
 }  // namespace hocker::registry
