@@ -39,9 +39,22 @@ void fetch_blob_through_cache(registry::Client& client, const std::string& repos
     return;
   }
   std::int64_t offset = writer->offset();
-  if (offset > 0) writer->replay(sink);
-  CacheTee tee(*writer, sink);
-  client.fetch_blob(repository, blob, tee, offset);
+  try {
+    if (offset > 0) writer->replay(sink);
+    // A partial file holding the whole blob needs no request: a Range starting at the end
+    // earns a 416 (which distribution 2.8 even sends with a wrong Content-Length).
+    if (!writer->holds_whole_blob()) {
+      CacheTee tee(*writer, sink);
+      client.fetch_blob(repository, blob, tee, offset);
+    }
+  } catch (const Error& error) {
+    // Bytes the consumer refused may be in the partial file; network failures and a stop
+    // because another layer failed leave a good prefix to resume from.
+    if (error.kind() == ErrorKind::kIntegrity || error.kind() == ErrorKind::kFormat) {
+      writer->discard();
+    }
+    throw;
+  }
   writer->commit();
 }
 

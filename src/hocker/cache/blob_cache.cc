@@ -195,6 +195,12 @@ void BlobWriter::replay(ByteSink& sink) {
   replayed_ = true;
 }
 
+bool BlobWriter::holds_whole_blob() const {
+  if (stored_ == 0) return false;
+  if (expected_size_ >= 0) return stored_ == expected_size_;
+  return replayed_ && hasher_.clone().digest() == digest_;
+}
+
 void BlobWriter::write(Bytes data) {
   if (!replayed_ && stored_ > 0) {
     throw Error(ErrorKind::kInternal, "cache: replay() must precede write() when resuming");
@@ -210,13 +216,23 @@ void BlobWriter::commit() {
   bool size_ok = expected_size_ < 0 || stored_ == expected_size_;
   if (actual != digest_ || !size_ok) {
     ::unlink(partial_path_.c_str());
-    throw Error(ErrorKind::kIntegrity, "cache: blob " + digest_.string() +
-                                           ": stored content has digest " + actual.string() +
-                                           " and " + std::to_string(stored_) + " bytes");
+    // Worded like an uncached pull's error: these bytes came from the registry just now (or a
+    // resumed partial), so the cache is not what to blame.
+    std::string what = "blob " + digest_.string() + ": ";
+    throw Error(ErrorKind::kIntegrity,
+                size_ok ? what + "digest mismatch: expected " + digest_.string() + ", got " +
+                              actual.string()
+                        : what + "size mismatch: expected " + std::to_string(expected_size_) +
+                              " bytes, got " + std::to_string(stored_));
   }
   if (::rename(partial_path_.c_str(), final_path_.c_str()) != 0) {
     fail("cannot move " + partial_path_ + " into place", errno);
   }
+}
+
+void BlobWriter::discard() {
+  // Like commit() on a mismatch: the name goes, and our descriptor keeps the lock until closed.
+  ::unlink(partial_path_.c_str());
 }
 
 std::optional<std::string> cache_directory(const std::string& flag) {

@@ -53,11 +53,18 @@ class BlobWriter final : public ByteSink {
   std::int64_t offset() const { return stored_; }
   /// Streams the bytes already stored into `sink` (and into the running hash).
   void replay(ByteSink& sink);
+  /// Whether the bytes stored already make the whole blob (a run stopped after the last byte
+  /// but before commit()): its expected size when known, else its digest, which needs
+  /// replay() first. Nothing is left to download then; commit() verifies as usual.
+  bool holds_whole_blob() const;
   void write(Bytes data) override;
   void finish() override {}
   /// Verifies digest and size; on success renames into the cache, else removes the partial
   /// file and throws Error(kIntegrity).
   void commit();
+  /// Removes the partial file: its bytes were refused downstream (a digest or gzip error),
+  /// so resuming from them would fail the same way on every later run.
+  void discard();
 
  private:
   int fd_;

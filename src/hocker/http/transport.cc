@@ -205,9 +205,20 @@ Transient transience(CURLcode code) {
   }
 }
 
+// curl's verdict on a reply that does not even begin like HTTP. Besides a confused server,
+// that is what stray bytes look like on a reused connection (a server that sent more than its
+// Content-Length): a new attempt, on a new connection, may well succeed.
+bool is_not_http_reply(CURLcode code, std::string_view detail) {
+  return code == CURLE_UNSUPPORTED_PROTOCOL && detail.find("HTTP/0.9") != std::string_view::npos;
+}
+
 Error curl_error(const std::string& what, CURLcode code, const char* error_buffer,
                  const TransportOptions& options) {
   std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+  if (is_not_http_reply(code, detail)) {
+    return Error(ErrorKind::kNetwork, what + ": the reply is not HTTP (" + detail + ")",
+                 Transient::kYes);
+  }
   std::string reason = detail;
   if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_ISSUER_ERROR) {
     reason = "TLS certificate refused (" + detail +

@@ -125,6 +125,20 @@ TEST(TransportFailures, ATruncatedBodyIsATransientNetworkError) {
   EXPECT_TRUE(error.is_transient());
 }
 
+TEST(TransportFailures, AReplyThatIsNotHttpIsATransientNetworkError) {
+  // Stray bytes on a reused connection look like this: worth a new attempt.
+  TestServer server([](const ServerRequest&, ServerConnection& c) {
+    c.send("XXXXXXXXXXXXXXXXXXXXXXXX\r\n\r\n");
+    c.close_after();
+  });
+  Transport transport({});
+  Error error = failure_of(transport, get(server.url("/v2/")));
+  EXPECT_EQ(error.kind(), ErrorKind::kNetwork);
+  EXPECT_TRUE(error.is_transient());
+  EXPECT_NE(std::string(error.what()).find("the reply is not HTTP"), std::string::npos)
+      << error.what();
+}
+
 TEST(TransportFailures, ARefusedConnectionIsATransientNetworkError) {
   int port;
   {
