@@ -109,8 +109,8 @@ class DigestCommand final : public Command {
     digest::Digest digest =
         client->fetch_manifest_digest(reference.repository, reference.identifier());
     if (reference.digest && digest != *reference.digest) {
-      throw Error(ErrorKind::kIntegrity, reference.string() + ": registry answered digest " +
-                                             digest.string());
+      throw Error(ErrorKind::kIntegrity,
+                  reference.string() + ": registry answered digest " + digest.string());
     }
     write_stdout(digest.string() + "\n");
     return 0;
@@ -122,9 +122,17 @@ class DigestCommand final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> make_manifest_command() { return std::make_unique<ManifestCommand>(); }
-std::unique_ptr<Command> make_config_command() { return std::make_unique<ConfigCommand>(); }
-std::unique_ptr<Command> make_tags_command() { return std::make_unique<TagsCommand>(); }
-std::unique_ptr<Command> make_digest_command() { return std::make_unique<DigestCommand>(); }
+std::unique_ptr<Command> make_manifest_command() {
+  return std::make_unique<ManifestCommand>();
+}
+std::unique_ptr<Command> make_config_command() {
+  return std::make_unique<ConfigCommand>();
+}
+std::unique_ptr<Command> make_tags_command() {
+  return std::make_unique<TagsCommand>();
+}
+std::unique_ptr<Command> make_digest_command() {
+  return std::make_unique<DigestCommand>();
+}
 
 }  // namespace hocker::cli

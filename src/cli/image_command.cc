@@ -27,7 +27,8 @@ std::vector<std::string> repo_tags_for(const ref::Reference& reference, const st
 }
 
 bool ends_with(const std::string& text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 class ImageCommand final : public Command {
@@ -38,8 +39,9 @@ class ImageCommand final : public Command {
   }
   void configure(CLI::App& app) override {
     add_fetch_options(app, options_, WithOutput::kYes);
-    app.add_option("--format", format_, "docker (default: docker-archive, layers decompressed) "
-                                        "or oci (OCI layout + manifest.json, blobs as sent)")
+    app.add_option("--format", format_,
+                   "docker (default: docker-archive, layers decompressed) "
+                   "or oci (OCI layout + manifest.json, blobs as sent)")
         ->check(CLI::IsMember({"docker", "oci"}));
     app.add_option("--tag", tag_, "NAME:TAG recorded for docker load (default: the reference)");
     app.add_flag("--allow-foreign-layers", allow_foreign_,
@@ -50,8 +52,9 @@ class ImageCommand final : public Command {
     bool to_stdout = options_.out == "-";
     if (options_.out.empty()) {
       if (isatty(STDOUT_FILENO)) {
-        throw Error(ErrorKind::kUsage,
-                    "refusing to write a tarball to a terminal: use --out FILE (or -o - | docker load)");
+        throw Error(
+            ErrorKind::kUsage,
+            "refusing to write a tarball to a terminal: use --out FILE (or -o - | docker load)");
       }
       to_stdout = true;
     }
@@ -69,8 +72,11 @@ class ImageCommand final : public Command {
     ref::Reference named = reference;
     named.digest.reset();
     archive::ImageSource source{
-        std::move(resolved.parsed), std::move(config), repo_tags_for(reference, tag_),
-        reference.tag.value_or(""), reference.tag ? named.string() : "",
+        std::move(resolved.parsed),
+        std::move(config),
+        repo_tags_for(reference, tag_),
+        reference.tag.value_or(""),
+        reference.tag ? named.string() : "",
         [&client, &reference, &cache, this](const image::Descriptor& blob, ByteSink& sink) {
           if (allow_foreign_ && !blob.urls.empty()) {
             client->fetch_external_blob(blob, sink);  // Outside the registry: not cached.
@@ -111,6 +117,8 @@ class ImageCommand final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> make_image_command() { return std::make_unique<ImageCommand>(); }
+std::unique_ptr<Command> make_image_command() {
+  return std::make_unique<ImageCommand>();
+}
 
 }  // namespace hocker::cli

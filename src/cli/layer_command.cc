@@ -32,7 +32,8 @@ class LayerCommand final : public Command {
     digest::Digest digest = digest::Digest::from_sha256_hex(layer_);
     ref::Reference reference = reference_from(options_);
     auto client = make_client(options_, reference);
-    image::Descriptor blob{std::string(image::media_type::kDockerLayerGzip), digest, -1, {}, {}, {}};
+    image::Descriptor blob{
+        std::string(image::media_type::kDockerLayerGzip), digest, -1, {}, {}, {}};
     std::string subject = "layer " + digest.string();
     auto cache = open_cache(options_.cache);
     if (options_.out.empty() || options_.out == "-") {
@@ -58,6 +59,8 @@ class LayerCommand final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> make_layer_command() { return std::make_unique<LayerCommand>(); }
+std::unique_ptr<Command> make_layer_command() {
+  return std::make_unique<LayerCommand>();
+}
 
 }  // namespace hocker::cli

@@ -24,8 +24,8 @@ std::string read_bounded(std::istream& in, const std::string& what) {
   in.read(data.data(), static_cast<std::streamsize>(data.size()));
   data.resize(static_cast<std::size_t>(in.gcount()));
   if (data.size() > image::kMaxManifestSize) {
-    throw Error(ErrorKind::kFormat, what + ": larger than " +
-                                        std::to_string(image::kMaxManifestSize) + " bytes");
+    throw Error(ErrorKind::kFormat,
+                what + ": larger than " + std::to_string(image::kMaxManifestSize) + " bytes");
   }
   if (in.bad()) throw Error(ErrorKind::kLocalIo, "cannot read " + what);
   return data;
@@ -74,8 +74,8 @@ class NixCommand final : public Command {
       throw Error(ErrorKind::kUsage, "docker2nix needs a tag: fetchdocker names images by tag");
     }
     bool classic = options_.positionals.size() == 2;
-    std::string registry = options_.registry.empty() ? reference.registry.base_url()
-                                                     : options_.registry;
+    std::string registry =
+        options_.registry.empty() ? reference.registry.base_url() : options_.registry;
     std::optional<image::Manifest> manifest;
     if (classic || !manifest_path_.empty()) {
       manifest = parse_input(read_manifest_input(manifest_path_));
@@ -85,11 +85,15 @@ class NixCommand final : public Command {
       manifest = registry::resolve_image(*client, reference, platform_from(options_)).parsed;
     }
     auto [repository, image_name] = nix::split_repository(reference.repository);
-    nix::FetchdockerInput input{alt_name_.empty() ? image_name : alt_name_,
-                                registry_attribute(registry), repository, image_name,
-                                *reference.tag, manifest->config().digest, {},
-                                hash_format_ == "sri" ? nix::HashFormat::kSri
-                                                      : nix::HashFormat::kBase32};
+    nix::FetchdockerInput input{
+        alt_name_.empty() ? image_name : alt_name_,
+        registry_attribute(registry),
+        repository,
+        image_name,
+        *reference.tag,
+        manifest->config().digest,
+        {},
+        hash_format_ == "sri" ? nix::HashFormat::kSri : nix::HashFormat::kBase32};
     for (const auto& layer : manifest->layers()) input.layers.push_back(layer.digest);
     write_stdout(nix::render_fetchdocker(input));
     return 0;
@@ -104,6 +108,8 @@ class NixCommand final : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> make_nix_command() { return std::make_unique<NixCommand>(); }
+std::unique_ptr<Command> make_nix_command() {
+  return std::make_unique<NixCommand>();
+}
 
 }  // namespace hocker::cli

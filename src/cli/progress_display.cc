@@ -143,9 +143,12 @@ ProgressStyle choose_progress_style(bool quiet) {
 
 std::unique_ptr<ProgressDisplay> make_progress_display(ProgressStyle style) {
   switch (style) {
-    case ProgressStyle::kQuiet: return std::make_unique<QuietDisplay>();
-    case ProgressStyle::kLines: return std::make_unique<LineDisplay>();
-    case ProgressStyle::kLive: return std::make_unique<LiveDisplay>();
+    case ProgressStyle::kQuiet:
+      return std::make_unique<QuietDisplay>();
+    case ProgressStyle::kLines:
+      return std::make_unique<LineDisplay>();
+    case ProgressStyle::kLive:
+      return std::make_unique<LiveDisplay>();
   }
   return std::make_unique<QuietDisplay>();
 }

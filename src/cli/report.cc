@@ -18,9 +18,17 @@ void print_line(std::string_view level, std::string_view message) {
 
 }  // namespace
 
-void set_program_name(std::string name) { g_program = std::move(name); }
-const std::string& program_name() { return g_program; }
-void warn(std::string_view message) { print_line("warning", message); }
-void print_error(std::string_view message) { print_line("error", message); }
+void set_program_name(std::string name) {
+  g_program = std::move(name);
+}
+const std::string& program_name() {
+  return g_program;
+}
+void warn(std::string_view message) {
+  print_line("warning", message);
+}
+void print_error(std::string_view message) {
+  print_line("error", message);
+}
 
 }  // namespace hocker::cli

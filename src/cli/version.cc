@@ -2,6 +2,8 @@
 
 namespace hocker::cli {
 
-std::string_view version_line() { return "hocker " HOCKER_VERSION; }
+std::string_view version_line() {
+  return "hocker " HOCKER_VERSION;
+}
 
 }  // namespace hocker::cli

@@ -60,10 +60,10 @@ inline constexpr int kDefaultJobs = 3;
 /// each layer's compressed digest and size against its descriptor and, in docker format, the
 /// sha256 of the decompressed stream against config.diff_ids()[i] (Error(kIntegrity, "layer
 /// sha256:…: … expected …, got …")). A diff_ids count unlike the layer count, and foreign
-/// (nondistributable, with urls) layers unless allowed, are Error(kFormat). A layer that appears twice is
-/// stored once. On any error the other downloads stop at their next chunk and the first error
-/// is rethrown; the output is then incomplete (the caller discards an AtomicFile). Memory stays
-/// flat: blobs pass through fixed-size buffers; layers that arrive ahead of their turn spool
+/// (nondistributable, with urls) layers unless allowed, are Error(kFormat). A layer that appears
+/// twice is stored once. On any error the other downloads stop at their next chunk and the first
+/// error is rethrown; the output is then incomplete (the caller discards an AtomicFile). Memory
+/// stays flat: blobs pass through fixed-size buffers; layers that arrive ahead of their turn spool
 /// to unlinked files in spool_dir.
 void write_image_archive(const ImageSource& source, const WriteOptions& options,
                          ArchiveOutput& output);

@@ -6,30 +6,48 @@ namespace hocker {
 
 int exit_code(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kInternal: return 1;
-    case ErrorKind::kUsage: return 2;
-    case ErrorKind::kNetwork: return 3;
-    case ErrorKind::kAuth: return 4;
-    case ErrorKind::kNotFound: return 5;
-    case ErrorKind::kIntegrity: return 6;
-    case ErrorKind::kLocalIo: return 7;
-    case ErrorKind::kFormat: return 8;
-    case ErrorKind::kInterrupted: return 130;
+    case ErrorKind::kInternal:
+      return 1;
+    case ErrorKind::kUsage:
+      return 2;
+    case ErrorKind::kNetwork:
+      return 3;
+    case ErrorKind::kAuth:
+      return 4;
+    case ErrorKind::kNotFound:
+      return 5;
+    case ErrorKind::kIntegrity:
+      return 6;
+    case ErrorKind::kLocalIo:
+      return 7;
+    case ErrorKind::kFormat:
+      return 8;
+    case ErrorKind::kInterrupted:
+      return 130;
   }
   return 1;
 }
 
 std::string_view kind_name(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kInternal: return "internal";
-    case ErrorKind::kUsage: return "usage";
-    case ErrorKind::kNetwork: return "network";
-    case ErrorKind::kAuth: return "auth";
-    case ErrorKind::kNotFound: return "not-found";
-    case ErrorKind::kIntegrity: return "integrity";
-    case ErrorKind::kLocalIo: return "local-io";
-    case ErrorKind::kFormat: return "format";
-    case ErrorKind::kInterrupted: return "interrupted";
+    case ErrorKind::kInternal:
+      return "internal";
+    case ErrorKind::kUsage:
+      return "usage";
+    case ErrorKind::kNetwork:
+      return "network";
+    case ErrorKind::kAuth:
+      return "auth";
+    case ErrorKind::kNotFound:
+      return "not-found";
+    case ErrorKind::kIntegrity:
+      return "integrity";
+    case ErrorKind::kLocalIo:
+      return "local-io";
+    case ErrorKind::kFormat:
+      return "format";
+    case ErrorKind::kInterrupted:
+      return "interrupted";
   }
   return "internal";
 }

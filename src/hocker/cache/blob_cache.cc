@@ -117,7 +117,8 @@ bool BlobCache::read(const digest::Digest& digest, ByteSink& sink) const {
   } catch (const Error& error) {
     // The consumer found the bytes bad (a corrupt gzip stream, a wrong diff_id): blame the
     // cache only when the entry itself no longer matches its name.
-    if (error.kind() == ErrorKind::kIntegrity && file_digest(fd, info.st_size, path, digest.algorithm()) != digest) {
+    if (error.kind() == ErrorKind::kIntegrity &&
+        file_digest(fd, info.st_size, path, digest.algorithm()) != digest) {
       ::close(fd);
       discard_corrupt(path, error.what());
     }
@@ -219,11 +220,11 @@ void BlobWriter::commit() {
     // Worded like an uncached pull's error: these bytes came from the registry just now (or a
     // resumed partial), so the cache is not what to blame.
     std::string what = "blob " + digest_.string() + ": ";
-    throw Error(ErrorKind::kIntegrity,
-                size_ok ? what + "digest mismatch: expected " + digest_.string() + ", got " +
-                              actual.string()
-                        : what + "size mismatch: expected " + std::to_string(expected_size_) +
-                              " bytes, got " + std::to_string(stored_));
+    throw Error(ErrorKind::kIntegrity, size_ok ? what + "digest mismatch: expected " +
+                                                     digest_.string() + ", got " + actual.string()
+                                               : what + "size mismatch: expected " +
+                                                     std::to_string(expected_size_) +
+                                                     " bytes, got " + std::to_string(stored_));
   }
   if (::rename(partial_path_.c_str(), final_path_.c_str()) != 0) {
     fail("cannot move " + partial_path_ + " into place", errno);

@@ -58,7 +58,9 @@ std::string_view Digest::algorithm_name() const {
   return algorithm_ == Algorithm::kSha256 ? "sha256" : "sha512";
 }
 
-std::string Digest::string() const { return std::string(algorithm_name()) + ":" + hex_; }
+std::string Digest::string() const {
+  return std::string(algorithm_name()) + ":" + hex_;
+}
 
 std::string Digest::raw_bytes() const {
   std::string raw(hex_.size() / 2, '\0');
@@ -89,7 +91,9 @@ void Hasher::update(Bytes data) {
   EVP_DigestUpdate(state_->context, data.data(), data.size());
 }
 
-void Hasher::update(std::string_view data) { update(as_bytes(data.data(), data.size())); }
+void Hasher::update(std::string_view data) {
+  update(as_bytes(data.data(), data.size()));
+}
 
 Digest Hasher::digest() {
   unsigned char raw[EVP_MAX_MD_SIZE];

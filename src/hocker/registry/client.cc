@@ -55,9 +55,8 @@ std::string what_of(const std::string& method, const std::string& url) {
 
 Error with_attempts(const Error& error, int attempts) {
   if (attempts <= 1) return error;
-  return Error(error.kind(),
-               std::string(error.what()) + " (gave up after " + std::to_string(attempts) +
-                   " attempts)");
+  return Error(error.kind(), std::string(error.what()) + " (gave up after " +
+                                 std::to_string(attempts) + " attempts)");
 }
 
 // Docker Hub's 429 carries its quota in ratelimit-* headers; the user needs them.
@@ -76,9 +75,12 @@ Client::Client(ref::Registry registry, std::shared_ptr<auth::Authenticator> auth
     : registry_(std::move(registry)),
       authenticator_(std::move(authenticator)),
       options_(std::move(options)) {
-  if (options_.plain_http) scheme_ = "http";
-  else if (!registry_.scheme.empty()) scheme_ = registry_.scheme;
-  else if (!registry_.is_loopback()) scheme_ = "https";
+  if (options_.plain_http)
+    scheme_ = "http";
+  else if (!registry_.scheme.empty())
+    scheme_ = registry_.scheme;
+  else if (!registry_.is_loopback())
+    scheme_ = "https";
 }
 
 Client::~Client() = default;
@@ -151,10 +153,11 @@ http::Response Client::send(Call& call) {
     double retry_after = -1;
     try {
       http::Response response = attempt(call, attempt_number);
-      if (response.status == 401) continue;  // Challenge answered; authentication rounds are bounded.
+      if (response.status == 401)
+        continue;  // Challenge answered; authentication rounds are bounded.
       if (response.status >= 200 && response.status < 300) return response;
-      Error error = error_for_status(what_of(call.method, call.url), response.status,
-                                     response.body);
+      Error error =
+          error_for_status(what_of(call.method, call.url), response.status, response.body);
       if (response.status == 429) {
         error = Error(error.kind(), std::string(error.what()) + rate_limit_note(response.headers),
                       Transient::kYes);
@@ -164,8 +167,9 @@ http::Response Client::send(Call& call) {
       }
       throw error;
     } catch (const Error& error) {
-      bool retry = error.is_transient() && attempt_number < policy.attempts &&
-                   error.retry_after() * 1000 <= static_cast<double>(policy.max_retry_after.count());
+      bool retry =
+          error.is_transient() && attempt_number < policy.attempts &&
+          error.retry_after() * 1000 <= static_cast<double>(policy.max_retry_after.count());
       if (!retry) throw with_attempts(error, attempt_number);
       retry_after = error.retry_after();
     }
@@ -243,8 +247,8 @@ void Client::fetch_external_blob(const image::Descriptor& blob, ByteSink& sink) 
   throw *last;
 }
 
-std::string Client::fetch_small_blob(const std::string& repository,
-                                     const image::Descriptor& blob, std::size_t max_size) {
+std::string Client::fetch_small_blob(const std::string& repository, const image::Descriptor& blob,
+                                     std::size_t max_size) {
   std::string what = "blob " + blob.digest.string();
   if (blob.size < 0 || static_cast<std::size_t>(blob.size) > max_size) {
     throw Error(ErrorKind::kFormat, what + ": declared size " + std::to_string(blob.size) +

@@ -32,9 +32,9 @@ TEST(ErrorForStatus, MapsStatusesToTheSpecsKinds) {
     ErrorKind kind;
     bool transient;
   } cases[] = {
-      {401, ErrorKind::kAuth, false},    {403, ErrorKind::kAuth, false},
+      {401, ErrorKind::kAuth, false},     {403, ErrorKind::kAuth, false},
       {404, ErrorKind::kNotFound, false}, {429, ErrorKind::kNetwork, true},
-      {500, ErrorKind::kNetwork, true},  {503, ErrorKind::kNetwork, true},
+      {500, ErrorKind::kNetwork, true},   {503, ErrorKind::kNetwork, true},
       {400, ErrorKind::kFormat, false},
   };
   for (const Case& c : cases) {
@@ -46,10 +46,12 @@ TEST(ErrorForStatus, MapsStatusesToTheSpecsKinds) {
 }
 
 TEST(ErrorForStatus, NamesWhatFailedAndTheRegistrysCode) {
-  Error error = error_for_status("GET https://r/v2/x/manifests/v9", 404,
-                                 R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]})");
-  EXPECT_STREQ(error.what(),
-               "GET https://r/v2/x/manifests/v9: 404 Not Found (MANIFEST_UNKNOWN: manifest unknown)");
+  Error error =
+      error_for_status("GET https://r/v2/x/manifests/v9", 404,
+                       R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]})");
+  EXPECT_STREQ(
+      error.what(),
+      "GET https://r/v2/x/manifests/v9: 404 Not Found (MANIFEST_UNKNOWN: manifest unknown)");
 }
 
 }  // namespace

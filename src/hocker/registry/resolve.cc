@@ -35,8 +35,8 @@ void check_requested_platform(const ResolvedImage& resolved, const image::ImageC
   image::Platform actual{config.os(), config.architecture(), config.variant()};
   if (actual.matches(requested)) return;
   throw Error(ErrorKind::kNotFound, "image " + resolved.manifest.digest.string() + " is for " +
-                                        actual.string() + " only, not for " +
-                                        requested.string() + " (asked with --platform)");
+                                        actual.string() + " only, not for " + requested.string() +
+                                        " (asked with --platform)");
 }
 
 }  // namespace hocker::registry

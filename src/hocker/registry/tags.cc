@@ -12,7 +12,8 @@ constexpr int kMaxPages = 10'000;
 
 // The target of a `Link` header's rel="next" entry, or "" when there is none.
 std::string next_link(const std::string& header) {
-  if (header.find("rel=\"next\"") == std::string::npos && header.find("rel=next") == std::string::npos) {
+  if (header.find("rel=\"next\"") == std::string::npos &&
+      header.find("rel=next") == std::string::npos) {
     return "";
   }
   auto open = header.find('<');
@@ -23,7 +24,8 @@ std::string next_link(const std::string& header) {
 
 void append_tags(const std::string& body, const std::string& what, std::vector<std::string>& tags) {
   nlohmann::json document = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!document.is_object()) throw Error(ErrorKind::kFormat, what + ": answer is not a JSON object");
+  if (!document.is_object())
+    throw Error(ErrorKind::kFormat, what + ": answer is not a JSON object");
   auto list = document.find("tags");
   if (list == document.end() || list->is_null()) return;  // An empty repository says null.
   if (!list->is_array()) throw Error(ErrorKind::kFormat, what + ": \"tags\" is not an array");
@@ -49,7 +51,8 @@ std::vector<std::string> Client::list_tags(const std::string& repository) {
     url = next.empty() ? "" : http::resolve_location(url, next);
     // Pagination must stay on the registry: never send our credentials elsewhere.
     if (!url.empty() && http::origin_of(url) != http::origin_of(base)) {
-      throw Error(ErrorKind::kFormat, "tag list of " + repository + ": next page points to another host");
+      throw Error(ErrorKind::kFormat,
+                  "tag list of " + repository + ": next page points to another host");
     }
   }
   return tags;
