@@ -44,7 +44,9 @@ std::string fetch_layer(const LayerTask& task, const BlobFetcher& fetch, ByteSin
     progress->layer_started(task.index, task.blob.digest.string(), task.blob.size);
   }
   if (!task.diff_id) {
-    fetch_verified(task, fetch, destination, progress, stop);
+    // Stored as sent: coalesce the transport's small reads (16 KiB) into large writes.
+    blob::BufferedSink buffered(destination);
+    fetch_verified(task, fetch, buffered, progress, stop);
     return task.blob.digest.string();
   }
   blob::DigestTee tee(destination, task.diff_id->algorithm());
