@@ -77,6 +77,22 @@ def test_tls_without_the_ca_is_refused_and_insecure_accepts_it(hocker_link, run,
     assert sha256(out) == images["hello"].manifest_digest
 
 
+def test_a_loopback_tls_registry_named_without_a_scheme_is_found_and_verified(
+        hocker, run, tls_registry, images, hocker_env):
+    # 127.0.0.1:PORT without a scheme may speak either: hocker pings plain HTTP first (no
+    # credentials), sees a TLS port, and then verifies the certificate like any https registry.
+    ref = tls_registry.host + "/library/hello:latest"
+    creds = ["-u", tls_registry.username, "-p", tls_registry.password]
+    rc, out, err = run([hocker, "manifest", ref] + creds, env=hocker_env)
+    assert rc == 3, err
+    assert_one_error_line(err, "hocker-manifest", "https://" + tls_registry.host, "certificate")
+    assert tls_registry.password not in err
+    rc, out, err = run([hocker, "manifest", ref, "--ca-file", tls_registry.ca_file] + creds,
+                       env=hocker_env)
+    assert rc == 0, err
+    assert sha256(out) == images["hello"].manifest_digest
+
+
 def test_environment_variables_supply_credentials(hocker_link, run, token_registry, images,
                                                   hocker_env):
     env = dict(hocker_env, DOCKER_USER=token_registry.username,

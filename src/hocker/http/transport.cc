@@ -17,7 +17,7 @@ namespace hocker::http {
 namespace {
 
 constexpr int kMaxRedirects = 10;
-constexpr long kBufferSize = 512L << 10;
+constexpr long kBufferSize = 64L << 10;
 using Clock = std::chrono::steady_clock;
 
 bool is_success(long status) {
@@ -282,6 +282,7 @@ void Transport::Impl::set_options(const Request& request, Exchange& exchange, cu
   curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, options.stall_timeout_seconds);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+  if (request.timeout_seconds > 0) curl_easy_setopt(easy, CURLOPT_TIMEOUT, request.timeout_seconds);
   curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
   if (options.tls_verify == TlsVerify::kNo) {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);

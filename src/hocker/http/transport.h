@@ -56,6 +56,8 @@ struct Request {
   /// Error(kIntegrity) before any body byte reaches the sink.
   std::int64_t expected_length = -1;
   std::string body;  ///< sent with POST (set Content-Type in `headers`)
+  /// > 0: the whole exchange must end within this many seconds, else Error(kNetwork).
+  long timeout_seconds = 0;
 };
 
 struct Response {

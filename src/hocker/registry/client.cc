@@ -89,27 +89,76 @@ std::string Client::base_url() {
   return decide_scheme() + "://" + registry_.api_host();
 }
 
-// A loopback registry named without a scheme may speak either: try TLS, and fall back to
-// plain HTTP when the TLS handshake itself fails (docker does the same for localhost).
+// A loopback registry named without a scheme may speak either (docker accepts both for
+// localhost). Plain HTTP is asked first, on a pooled transport whose connection the real requests
+// then reuse: a registry answers /v2/ with 200 or 401 (whose challenge is kept, see authorize()).
+// Anything else (a TLS port answering 400, a reset, silence) falls back to a TLS handshake probe:
+// https when the server speaks TLS, else http. Neither probe sends credentials.
 std::string Client::decide_scheme() {
   {
     std::lock_guard lock(mutex_);
     if (!scheme_.empty()) return scheme_;
   }
-  std::string chosen = "https";
-  try {
-    http::TransportOptions probe_options = options_.transport;
-    probe_options.connect_timeout_seconds = std::min(probe_options.connect_timeout_seconds, 5L);
-    http::Transport probe(probe_options);
-    http::Request request;
-    request.url = "https://" + registry_.api_host() + "/v2/";
-    probe.perform(request, nullptr, 64u << 10, http::Redirects::kDontFollow);
-  } catch (const Error&) {
-    chosen = "http";
-  }
+  std::string chosen = speaks_plain_registry() ? "http" : speaks_tls() ? "https" : "http";
   std::lock_guard lock(mutex_);
   if (scheme_.empty()) scheme_ = chosen;
   return scheme_;
+}
+
+bool Client::speaks_plain_registry() {
+  http::Request request;
+  request.url = "http://" + registry_.api_host() + "/v2/";
+  request.timeout_seconds = kProbeTimeoutSeconds;
+  try {
+    TransportLease transport(*this);
+    http::Response response =
+        (*transport).perform(request, nullptr, 64u << 10, http::Redirects::kDontFollow);
+    bool registry = response.status == 200 || response.status == 401 ||
+                    response.headers.get("Docker-Distribution-API-Version").has_value();
+    if (auto challenge = response.headers.get("WWW-Authenticate");
+        registry && response.status == 401 && challenge) {
+      std::lock_guard lock(mutex_);
+      ping_challenge_ = std::string(*challenge);
+    }
+    return registry;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// Only asks whether the server completes a TLS handshake, so it skips certificate checks:
+// loading the CA bundle costs ~40 ms. The real requests verify as configured.
+bool Client::speaks_tls() {
+  http::TransportOptions probe_options = options_.transport;
+  probe_options.connect_timeout_seconds =
+      std::min(probe_options.connect_timeout_seconds, kProbeTimeoutSeconds);
+  probe_options.tls_verify = http::TlsVerify::kNo;
+  probe_options.ca_file.clear();
+  http::Request request;
+  request.url = "https://" + registry_.api_host() + "/v2/";
+  request.timeout_seconds = kProbeTimeoutSeconds;
+  try {
+    http::Transport probe(probe_options);
+    probe.perform(request, nullptr, 64u << 10, http::Redirects::kDontFollow);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// The Authorization value for `scope`. With none known yet but a challenge from the ping, the
+// token is fetched now, so the request does not first go out only to come back 401.
+std::string Client::authorize(http::Transport& transport, const std::string& scope) {
+  std::string authorization = authenticator_->authorization(scope);
+  if (!authorization.empty()) return authorization;
+  std::optional<std::string> challenge;
+  {
+    std::lock_guard lock(mutex_);
+    challenge = ping_challenge_;
+  }
+  if (!challenge) return authorization;
+  authenticator_->handle_challenge(transport, *challenge, scope);
+  return authenticator_->authorization(scope);
 }
 
 http::Response Client::attempt(Call& call, int attempt_number) {
@@ -118,13 +167,13 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   request.method = call.method;
   request.url = call.url;
   request.headers = call.headers;
-  if (std::string authorization = call.anonymous ? "" : authenticator_->authorization(call.scope);
+  TransportLease transport(*this);
+  if (std::string authorization = call.anonymous ? "" : authorize(*transport, call.scope);
       !authorization.empty()) {
     request.headers.push_back({"Authorization", std::move(authorization)});
   }
   if (call.delivered > 0) request.range_start = call.delivered;
   if (call.expected_length >= 0) request.expected_length = call.expected_length - call.delivered;
-  TransportLease transport(*this);
   std::optional<CountingSink> counting;
   if (call.sink != nullptr) counting.emplace(*call.sink, call.delivered);
   http::Response response =

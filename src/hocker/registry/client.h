@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,12 +83,17 @@ class Client {
   http::Response send(Call& call);
   http::Response attempt(Call& call, int attempt_number);
   std::string decide_scheme();
+  bool speaks_plain_registry();
+  bool speaks_tls();
+  std::string authorize(http::Transport& transport, const std::string& scope);
+  static constexpr long kProbeTimeoutSeconds = 5;
 
   ref::Registry registry_;
   std::shared_ptr<auth::Authenticator> authenticator_;
   ClientOptions options_;
-  std::mutex mutex_;  // Guards scheme_ and idle_.
+  std::mutex mutex_;  // Guards scheme_, ping_challenge_ and idle_.
   std::string scheme_;
+  std::optional<std::string> ping_challenge_;  // WWW-Authenticate of a 401 to the /v2/ ping.
   std::vector<std::unique_ptr<http::Transport>> idle_;
 };
 
