@@ -3,7 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-release}"
-if [[ ! -f "build/$preset/build.ninja" ]]; then
-  cmake --preset "$preset" >/dev/null
-fi
+# Configure every time (about a second): a changed preset or CMakeLists then takes effect.
+cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -- -k 0 >/dev/null || cmake --build --preset "$preset"
