@@ -8,6 +8,7 @@ import stat
 import pytest
 
 from harness.cli import assert_one_error_line, classic, sha256
+from harness.fault_proxy import FaultProxy
 
 
 def manifest_argv(link, reg, name="library/hello", tag="latest", *extra):
@@ -91,6 +92,20 @@ def test_a_loopback_tls_registry_named_without_a_scheme_is_found_and_verified(
                        env=hocker_env)
     assert rc == 0, err
     assert sha256(out) == images["hello"].manifest_digest
+
+
+def test_the_plain_http_probe_of_a_loopback_registry_carries_no_credentials(
+        hocker, run, make_registry, images, hocker_env):
+    reg = make_registry("token", push={"private/hello:latest": images["hello"]})
+    with FaultProxy(reg.url) as proxy:
+        rc, out, err = run([hocker, "manifest", proxy.host + "/private/hello:latest", "-u",
+                            reg.username, "-p", reg.password], env=hocker_env)
+        assert rc == 0, err
+        assert sha256(out) == images["hello"].manifest_digest
+        seen = [(r.path, r.status, "authorization" in r.headers) for r in proxy.requests()]
+    # The first request probes plain HTTP anonymously; its 401 challenge brings the token.
+    assert seen == [("/v2/private/hello/manifests/latest", 401, False),
+                    ("/v2/private/hello/manifests/latest", 200, True)], seen
 
 
 def test_environment_variables_supply_credentials(hocker_link, run, token_registry, images,

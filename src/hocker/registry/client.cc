@@ -90,40 +90,39 @@ std::string Client::base_url() {
 }
 
 // A loopback registry named without a scheme may speak either (docker accepts both for
-// localhost). Plain HTTP is asked first, on a pooled transport whose connection the real requests
-// then reuse: a registry answers /v2/ with 200 or 401 (whose challenge is kept, see authorize()).
-// Anything else (a TLS port answering 400, a reset, silence) falls back to a TLS handshake probe:
-// https when the server speaks TLS, else http. Neither probe sends credentials.
+// localhost). The first request goes out over plain HTTP, without credentials, as a probe: a
+// registry's answer (2xx, 401, or any status with its Docker-Distribution-API-Version header)
+// settles on http, and the connection is reused. Anything else (a TLS port answering 400, a
+// reset) falls back to a TLS handshake probe: https when the server speaks TLS (the request is
+// then sent again over https), else http.
 std::string Client::decide_scheme() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!scheme_.empty()) return scheme_;
-  }
-  std::string chosen = speaks_plain_registry() ? "http" : speaks_tls() ? "https" : "http";
   std::lock_guard lock(mutex_);
-  if (scheme_.empty()) scheme_ = chosen;
-  return scheme_;
+  if (!scheme_.empty()) return scheme_;
+  scheme_probing_ = true;
+  return "http";
 }
 
-bool Client::speaks_plain_registry() {
-  http::Request request;
-  request.url = "http://" + registry_.api_host() + "/v2/";
-  request.timeout_seconds = kProbeTimeoutSeconds;
-  try {
-    TransportLease transport(*this);
-    http::Response response =
-        (*transport).perform(request, nullptr, 64u << 10, http::Redirects::kDontFollow);
-    bool registry = response.status == 200 || response.status == 401 ||
-                    response.headers.get("Docker-Distribution-API-Version").has_value();
-    if (auto challenge = response.headers.get("WWW-Authenticate");
-        registry && response.status == 401 && challenge) {
-      std::lock_guard lock(mutex_);
-      ping_challenge_ = std::string(*challenge);
-    }
-    return registry;
-  } catch (const Error&) {
-    return false;
-  }
+bool Client::probing(const Call& call) {
+  std::lock_guard lock(mutex_);
+  return scheme_probing_ && call.url.starts_with("http://" + registry_.api_host() + "/");
+}
+
+// The answer to a probing request came (`registry`: it looked like a registry's) or did not
+// (an exception). Returns true when the scheme became https and `call` must be sent again.
+bool Client::settle_scheme(Call& call, bool registry) {
+  std::string chosen = registry ? "http" : speaks_tls() ? "https" : "http";
+  std::lock_guard lock(mutex_);
+  if (!scheme_probing_) return false;
+  scheme_probing_ = false;
+  scheme_ = chosen;
+  if (chosen != "https") return false;
+  call.url = "https://" + call.url.substr(std::string_view("http://").size());
+  return true;
+}
+
+bool Client::looks_like_registry(const http::Response& response) {
+  return (response.status >= 200 && response.status < 300) || response.status == 401 ||
+         response.headers.get("Docker-Distribution-API-Version").has_value();
 }
 
 // Only asks whether the server completes a TLS handshake, so it skips certificate checks:
@@ -146,38 +145,36 @@ bool Client::speaks_tls() {
   }
 }
 
-// The Authorization value for `scope`. With none known yet but a challenge from the ping, the
-// token is fetched now, so the request does not first go out only to come back 401.
-std::string Client::authorize(http::Transport& transport, const std::string& scope) {
-  std::string authorization = authenticator_->authorization(scope);
-  if (!authorization.empty()) return authorization;
-  std::optional<std::string> challenge;
-  {
-    std::lock_guard lock(mutex_);
-    challenge = ping_challenge_;
-  }
-  if (!challenge) return authorization;
-  authenticator_->handle_challenge(transport, *challenge, scope);
-  return authenticator_->authorization(scope);
-}
-
 http::Response Client::attempt(Call& call, int attempt_number) {
   (void)attempt_number;
   http::Request request;
   request.method = call.method;
   request.url = call.url;
   request.headers = call.headers;
-  TransportLease transport(*this);
-  if (std::string authorization = call.anonymous ? "" : authorize(*transport, call.scope);
+  bool probe = probing(call);  // Never with credentials: the wire may be plain text to a TLS port.
+  if (std::string authorization =
+          call.anonymous || probe ? "" : authenticator_->authorization(call.scope);
       !authorization.empty()) {
     request.headers.push_back({"Authorization", std::move(authorization)});
   }
   if (call.delivered > 0) request.range_start = call.delivered;
   if (call.expected_length >= 0) request.expected_length = call.expected_length - call.delivered;
+  TransportLease transport(*this);
   std::optional<CountingSink> counting;
   if (call.sink != nullptr) counting.emplace(*call.sink, call.delivered);
-  http::Response response =
-      (*transport).perform(request, counting ? &*counting : nullptr, call.max_body);
+  http::Response response;
+  try {
+    response = (*transport).perform(request, counting ? &*counting : nullptr, call.max_body);
+  } catch (const Error&) {
+    // Body bytes already delivered came over plain HTTP: that settles it.
+    if (probe && settle_scheme(call, call.delivered > 0)) {
+      return attempt(call, attempt_number);
+    }
+    throw;
+  }
+  if (probe && settle_scheme(call, looks_like_registry(response))) {
+    return attempt(call, attempt_number);
+  }
   if (response.status == 401) {
     std::string what = what_of(call.method, call.url);
     auto challenge = response.headers.get("WWW-Authenticate");

@@ -83,17 +83,18 @@ class Client {
   http::Response send(Call& call);
   http::Response attempt(Call& call, int attempt_number);
   std::string decide_scheme();
-  bool speaks_plain_registry();
+  bool probing(const Call& call);
+  bool settle_scheme(Call& call, bool registry);
+  static bool looks_like_registry(const http::Response& response);
   bool speaks_tls();
-  std::string authorize(http::Transport& transport, const std::string& scope);
   static constexpr long kProbeTimeoutSeconds = 5;
 
   ref::Registry registry_;
   std::shared_ptr<auth::Authenticator> authenticator_;
   ClientOptions options_;
-  std::mutex mutex_;  // Guards scheme_, ping_challenge_ and idle_.
+  std::mutex mutex_;  // Guards scheme_, scheme_probing_ and idle_.
   std::string scheme_;
-  std::optional<std::string> ping_challenge_;  // WWW-Authenticate of a 401 to the /v2/ ping.
+  bool scheme_probing_ = false;  // A loopback registry's first request is probing plain HTTP.
   std::vector<std::unique_ptr<http::Transport>> idle_;
 };
 
