@@ -9,7 +9,9 @@
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/progress_display.h"
+#include "hocker/archive/blob_prefetch.h"
 #include "hocker/archive/image_archive.h"
+#include "hocker/archive/spool_file.h"
 #include "hocker/base/atomic_file.h"
 #include "hocker/base/error.h"
 #include "hocker/registry/resolve.h"
@@ -64,6 +66,19 @@ class ImageCommand final : public Command {
     registry::ResolvedImage resolved =
         registry::resolve_image(*client, reference, platform_from(options_));
     auto cache = open_cache(options_.cache);
+    archive::BlobFetcher fetch_blob = [&client, &reference, &cache, this](
+                                          const image::Descriptor& blob, ByteSink& sink) {
+      if (allow_foreign_ && !blob.urls.empty()) {
+        client->fetch_external_blob(blob, sink);  // Outside the registry: not cached.
+        return;
+      }
+      fetch_blob_through_cache(*client, reference.repository, blob, sink, cache.get());
+    };
+    // Small layers start downloading while the config is on its way (latency hiding).
+    archive::PrefetchLimits ahead;
+    ahead.max_blobs = static_cast<std::size_t>(jobs_ > 0 ? jobs_ : archive::kDefaultJobs);
+    archive::BlobPrefetch prefetch(resolved.parsed.layers(), fetch_blob,
+                                   archive::spool_directory(""), ahead);
     image::ImageConfig config =
         fetch_config_through_cache(*client, reference.repository, resolved.parsed, cache.get());
     if (!options_.platform.empty()) {
@@ -71,20 +86,13 @@ class ImageCommand final : public Command {
     }
     ref::Reference named = reference;
     named.digest.reset();
-    archive::ImageSource source{
-        std::move(resolved.parsed),
-        std::move(config),
-        repo_tags_for(reference, tag_),
-        reference.tag.value_or(""),
-        reference.tag ? named.string() : "",
-        [&client, &reference, &cache, this](const image::Descriptor& blob, ByteSink& sink) {
-          if (allow_foreign_ && !blob.urls.empty()) {
-            client->fetch_external_blob(blob, sink);  // Outside the registry: not cached.
-            return;
-          }
-          fetch_blob_through_cache(*client, reference.repository, blob, sink, cache.get());
-        },
-        allow_foreign_};
+    archive::ImageSource source{std::move(resolved.parsed),
+                                std::move(config),
+                                repo_tags_for(reference, tag_),
+                                reference.tag.value_or(""),
+                                reference.tag ? named.string() : "",
+                                prefetch.fetcher(),
+                                allow_foreign_};
     auto display = make_progress_display(choose_progress_style(options_.quiet));
     archive::WriteOptions write_options;
     write_options.format = format_ == "oci" ? archive::Format::kOci : archive::Format::kDocker;
