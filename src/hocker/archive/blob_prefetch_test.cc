@@ -19,8 +19,12 @@ Bytes bytes_of(std::string_view text) {
 }
 
 image::Descriptor descriptor_of(const std::string& content) {
-  return image::Descriptor{"application/octet-stream", digest::sha256(content),
-                           static_cast<std::int64_t>(content.size()), {}, {}, {}};
+  return image::Descriptor{"application/octet-stream",
+                           digest::sha256(content),
+                           static_cast<std::int64_t>(content.size()),
+                           {},
+                           {},
+                           {}};
 }
 
 // An in-memory registry that counts the requests per digest.
