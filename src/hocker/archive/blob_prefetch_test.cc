@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -59,6 +60,17 @@ std::string fetch_through(BlobFetcher fetch, const image::Descriptor& blob) {
   return out.data();
 }
 
+ErrorKind kind_of(const std::function<void()>& action, std::string* message = nullptr) {
+  try {
+    action();
+  } catch (const Error& error) {
+    if (message != nullptr) *message = error.what();
+    return error.kind();
+  }
+  ADD_FAILURE() << "no error thrown";
+  return ErrorKind::kInternal;
+}
+
 std::string spool_dir() {
   return spool_directory("");
 }
@@ -113,13 +125,9 @@ TEST(BlobPrefetch, AFailedDownloadRethrowsItsErrorWhenServed) {
     throw Error(ErrorKind::kNetwork, "connection refused");
   };
   BlobPrefetch prefetch({a}, failing, spool_dir());
-  try {
-    fetch_through(prefetch.fetcher(), a);
-    FAIL() << "expected an error";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::kNetwork);
-    EXPECT_STREQ(error.what(), "connection refused");
-  }
+  std::string message;
+  EXPECT_EQ(kind_of([&] { fetch_through(prefetch.fetcher(), a); }, &message), ErrorKind::kNetwork);
+  EXPECT_EQ(message, "connection refused");
 }
 
 TEST(BlobPrefetch, BytesBeyondTheDeclaredSizeNeverReachTheSpool) {
@@ -132,12 +140,7 @@ TEST(BlobPrefetch, BytesBeyondTheDeclaredSizeNeverReachTheSpool) {
     }
   };
   BlobPrefetch prefetch({a}, endless, spool_dir());
-  try {
-    fetch_through(prefetch.fetcher(), a);
-    FAIL() << "expected an error";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::kIntegrity);
-  }
+  EXPECT_EQ(kind_of([&] { fetch_through(prefetch.fetcher(), a); }), ErrorKind::kIntegrity);
   EXPECT_EQ(accepted.load(), 4);
 }
 

@@ -110,6 +110,10 @@ bool Client::probing(const Call& call) {
 // The answer to a probing request came (`registry`: it looked like a registry's) or did not
 // (an exception). Returns true when the scheme became https and `call` must be sent again.
 bool Client::settle_scheme(Call& call, bool registry) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!scheme_probing_) return false;  // Already settled: no second TLS probe.
+  }
   std::string chosen = registry ? "http" : speaks_tls() ? "https" : "http";
   std::lock_guard lock(mutex_);
   if (!scheme_probing_) return false;
