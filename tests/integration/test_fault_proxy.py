@@ -222,7 +222,10 @@ def test_reset_is_rst_for_http_client(proxy, out):
     rc, _, err = curl("-o", out, "--limit-rate", "1M", proxy.url + BLOB_PATH)
     assert rc == 56, err
     got = read_file(out) if os.path.exists(out) else b""
-    assert len(got) < 500_000 and got == BLOB[:len(got)]  # without grace unread data is lost
+    # Without grace, whatever sits unread in curl's socket buffer is lost; how much that is
+    # depends on scheduling (all of it was read, once, on a loaded CI machine), so only the
+    # bound and the prefix are certain.
+    assert len(got) <= 500_000 and got == BLOB[:len(got)]
     assert proxy.requests()[0].bytes_sent == 500_000
     proxy.add_rule("/blobs/", fp.reset_after(5000))
     c = conn(proxy)
