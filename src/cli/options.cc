@@ -44,7 +44,7 @@ void add_connection_options(CLI::App& app, FetchOptions& options) {
   app.add_option("--timeout", options.timeout,
                  "Seconds a connection may stay silent before it counts as stalled")
       ->check(CLI::Range(1.0, 3600.0));
-  app.add_flag("-q,--quiet", options.quiet, "No progress output");
+  app.add_flag("-q,--quiet", options.quiet, "No progress output and no retry notices");
   app.add_option("--cache", options.cache,
                  "Keep verified blobs in DIR and reuse them (default: $HOCKER_CACHE; off)");
 }
@@ -148,6 +148,12 @@ std::unique_ptr<registry::Client> make_client(FetchOptions& options,
   client_options.transport.connect_timeout_seconds = static_cast<long>(options.timeout + 0.5);
   client_options.plain_http = options.plain_http;
   client_options.retry.attempts = options.retries;
+  if (!options.quiet) {
+    // A 429 with Retry-After: 30 would otherwise look like a hang.
+    client_options.on_retry = [](const registry::RetryNotice& notice) {
+      warn(registry::describe(notice));
+    };
+  }
   return std::make_unique<registry::Client>(reference.registry, std::move(authenticator),
                                             std::move(client_options));
 }

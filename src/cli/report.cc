@@ -3,15 +3,23 @@
 #include <cstdio>
 #include <mutex>
 
+#include "hocker/base/cleanup.h"
+
 namespace hocker::cli {
 namespace {
 
 std::string g_program = "hocker";
 std::mutex g_mutex;  // Workers may warn concurrently with the progress display.
+LineWriter g_warning_writer;
 
-void print_line(std::string_view level, std::string_view message) {
+void print_line(std::string_view level, std::string_view message, bool through_writer) {
   std::lock_guard lock(g_mutex);
-  std::string line = g_program + ": " + std::string(level) + ": " + std::string(message) + "\n";
+  std::string line = g_program + ": " + std::string(level) + ": " + std::string(message);
+  if (through_writer && g_warning_writer) {
+    g_warning_writer(line);
+    return;
+  }
+  line += "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
 }
@@ -19,16 +27,21 @@ void print_line(std::string_view level, std::string_view message) {
 }  // namespace
 
 void set_program_name(std::string name) {
+  set_interrupt_notice(name);
   g_program = std::move(name);
 }
 const std::string& program_name() {
   return g_program;
 }
 void warn(std::string_view message) {
-  print_line("warning", message);
+  print_line("warning", message, true);
+}
+void set_warning_writer(LineWriter writer) {
+  std::lock_guard lock(g_mutex);
+  g_warning_writer = std::move(writer);
 }
 void print_error(std::string_view message) {
-  print_line("error", message);
+  print_line("error", message, false);
 }
 
 }  // namespace hocker::cli

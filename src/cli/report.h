@@ -2,6 +2,7 @@
 // with the program's name ("hocker-image: error: ...").
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,11 @@ const std::string& program_name();
 
 /// Prints "<program>: warning: <message>" on stderr.
 void warn(std::string_view message);
+
+/// Where warnings go while a live display owns the bottom of the terminal: it prints them
+/// above itself. An empty function restores plain stderr.
+using LineWriter = std::function<void(const std::string& line)>;
+void set_warning_writer(LineWriter writer);
 
 /// Prints "<program>: error: <message>" on stderr.
 void print_error(std::string_view message);

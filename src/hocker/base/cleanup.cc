@@ -19,9 +19,30 @@ char g_paths[kSlots][kPathMax];
 std::atomic<bool> g_used[kSlots];
 std::mutex g_mutex;  // Serialises registration; the handler only reads.
 
-extern "C" void on_terminate_signal(int) {
+// "<program>: error: interrupted by ", completed in the handler with the signal's name.
+char g_notice[512];
+std::atomic<std::size_t> g_notice_size{0};
+std::atomic<bool> g_notice_on_terminal{false};
+
+void write_all(const char* data, std::size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(STDERR_FILENO, data, size);
+    if (n <= 0) return;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+extern "C" void on_terminate_signal(int signum) {
   for (int i = 0; i < kSlots; ++i) {
     if (g_used[i].load()) ::unlink(g_paths[i]);
+  }
+  if (std::size_t size = g_notice_size.load(); size > 0) {
+    // On a terminal the cursor sits after the echoed "^C": start the line over.
+    if (g_notice_on_terminal.load()) write_all("\r", 1);
+    write_all(g_notice, size);
+    const char* name = signum == SIGINT ? "SIGINT\n" : "SIGTERM\n";
+    write_all(name, std::strlen(name));
   }
   ::_exit(130);
 }
@@ -39,6 +60,15 @@ void install_cleanup_handlers() {
     // A closed pipe (hocker image -o - | head) must become a write error, not a silent death.
     std::signal(SIGPIPE, SIG_IGN);
   });
+}
+
+void set_interrupt_notice(const std::string& program) {
+  std::string text = program + ": error: interrupted by ";
+  g_notice_size.store(0);
+  if (text.size() >= sizeof g_notice) return;
+  std::memcpy(g_notice, text.data(), text.size());
+  g_notice_on_terminal.store(::isatty(STDERR_FILENO) == 1);
+  g_notice_size.store(text.size());
 }
 
 int register_cleanup(const std::string& path) {

@@ -59,6 +59,14 @@ Error with_attempts(const Error& error, int attempts) {
                                  std::to_string(attempts) + " attempts)");
 }
 
+// A Retry-After longer than the policy waits: fail now rather than sleep or hammer.
+Error beyond_patience(const Error& error, const RetryPolicy& policy) {
+  return Error(error.kind(), std::string(error.what()) + "; the registry asks to retry after " +
+                                 std::to_string(static_cast<long long>(error.retry_after())) +
+                                 " s, longer than hocker waits (" +
+                                 std::to_string(policy.max_retry_after.count() / 1000) + " s)");
+}
+
 // Docker Hub's 429 carries its quota in ratelimit-* headers; the user needs them.
 std::string rate_limit_note(const http::Headers& headers) {
   std::string note;
@@ -201,6 +209,7 @@ http::Response Client::send(Call& call) {
   int attempt_number = 1;
   while (true) {
     double retry_after = -1;
+    std::string failure;
     try {
       http::Response response = attempt(call, attempt_number);
       if (response.status == 401)
@@ -217,13 +226,21 @@ http::Response Client::send(Call& call) {
       }
       throw error;
     } catch (const Error& error) {
-      bool retry =
-          error.is_transient() && attempt_number < policy.attempts &&
-          error.retry_after() * 1000 <= static_cast<double>(policy.max_retry_after.count());
-      if (!retry) throw with_attempts(error, attempt_number);
+      if (!error.is_transient() || attempt_number >= policy.attempts) {
+        throw with_attempts(error, attempt_number);
+      }
+      if (error.retry_after() * 1000 > static_cast<double>(policy.max_retry_after.count())) {
+        throw beyond_patience(error, policy);
+      }
       retry_after = error.retry_after();
+      failure = error.what();
     }
-    std::this_thread::sleep_for(backoff_delay(policy, attempt_number, retry_after));
+    auto delay = backoff_delay(policy, attempt_number, retry_after);
+    if (options_.on_retry) {
+      options_.on_retry(
+          RetryNotice{failure, delay, attempt_number + 1, policy.attempts, call.delivered});
+    }
+    std::this_thread::sleep_for(delay);
     ++attempt_number;
   }
 }

@@ -22,6 +22,8 @@ namespace hocker::registry {
 struct ClientOptions {
   http::TransportOptions transport;
   RetryPolicy retry;
+  /// Told before each retry's wait (the CLI prints a warning); unset: retries are silent.
+  RetryObserver on_retry;
   /// Talk plain HTTP (--plain-http). An http:// registry URI says the same.
   bool plain_http = false;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <ctime>
 #include <random>
 #include <string>
@@ -39,6 +40,18 @@ std::optional<double> parse_retry_after(std::string_view value) {
   if (strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &when) == nullptr) return std::nullopt;
   double delta = std::difftime(timegm(&when), std::time(nullptr));
   return std::max(0.0, delta);
+}
+
+std::string describe(const RetryNotice& notice) {
+  char delay[32];
+  std::snprintf(delay, sizeof delay, "%.1f s", static_cast<double>(notice.delay.count()) / 1000.0);
+  std::string text = notice.failure + "; retrying in " + delay + " (attempt " +
+                     std::to_string(notice.next_attempt) + " of " +
+                     std::to_string(notice.attempts) + ")";
+  if (notice.resume_offset > 0) {
+    text += ", resuming at byte " + std::to_string(notice.resume_offset);
+  }
+  return text;
 }
 
 }  // namespace hocker::registry

@@ -28,6 +28,22 @@ TEST(BackoffDelay, IsCappedAtTheMaximum) {
   EXPECT_LE(backoff_delay(policy, 40, -1).count(), 1000);
 }
 
+TEST(RetryNotice, DescribesTheFailureTheWaitAndTheAttempt) {
+  RetryNotice notice{"GET http://r/v2/a/manifests/b: 503 Service Unavailable", milliseconds(2140),
+                     2, 5, 0};
+  EXPECT_EQ(describe(notice),
+            "GET http://r/v2/a/manifests/b: 503 Service Unavailable; retrying in 2.1 s "
+            "(attempt 2 of 5)");
+}
+
+TEST(RetryNotice, NamesTheByteAResumedBodyContinuesAt) {
+  RetryNotice notice{"GET http://r/v2/a/blobs/sha256:00: connection reset", milliseconds(240), 3, 4,
+                     1048576};
+  EXPECT_EQ(describe(notice),
+            "GET http://r/v2/a/blobs/sha256:00: connection reset; retrying in 0.2 s (attempt 3 "
+            "of 4), resuming at byte 1048576");
+}
+
 TEST(BackoffDelay, WaitsAtLeastWhatRetryAfterAsks) {
   RetryPolicy policy;
   policy.base_delay = milliseconds(10);
