@@ -7,7 +7,10 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
+#include "cli/progress_render.h"
+#include "cli/report.h"
 #include "hocker/base/terminal.h"
 
 namespace hocker::cli {
@@ -24,18 +27,6 @@ std::string short_hex(const std::string& digest) {
   auto colon = digest.find(':');
   std::string hex = colon == std::string::npos ? digest : digest.substr(colon + 1);
   return hex.substr(0, 7);
-}
-
-std::string human_bytes(double bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int unit = 0;
-  while (bytes >= 1000 && unit < 4) {
-    bytes /= 1000;
-    ++unit;
-  }
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
-  return buffer;
 }
 
 class QuietDisplay final : public ProgressDisplay {};
@@ -61,74 +52,92 @@ class LineDisplay final : public ProgressDisplay {
   std::map<std::size_t, std::string> digests_;
 };
 
-// A block of one line per layer, redrawn in place (cursor up, clear line) at most ten times a
-// second, so that a fast download does not flood the terminal.
+// The bottom of the terminal holds a block (one line per layer in flight, then the total with
+// rate and ETA) redrawn in place at most ten times a second: cursor up, each line rewritten
+// and cleared to its end, the rest of the screen cleared; no full clears, so no flicker.
+// Finished layers and warnings are printed above the block and scroll away with the log.
 class LiveDisplay final : public ProgressDisplay {
  public:
+  LiveDisplay() {
+    set_warning_writer([this](const std::string& line) {
+      std::lock_guard lock(mutex_);
+      print_above(line);
+    });
+  }
+  ~LiveDisplay() override { set_warning_writer({}); }
+
+  void image_started(std::size_t layers, std::int64_t total_bytes) override {
+    std::lock_guard lock(mutex_);
+    snapshot_.layer_count = layers;
+    snapshot_.total_bytes = total_bytes;
+    start_ = Clock::now();
+    redraw(/*force=*/true);
+  }
   void layer_started(std::size_t index, const std::string& digest, std::int64_t size) override {
     std::lock_guard lock(mutex_);
-    layers_[index] = Layer{short_hex(digest), size, 0, false};
+    layers_[index] = LayerProgress{short_hex(digest), size, 0, false};
     redraw(/*force=*/true);
   }
   void layer_progress(std::size_t index, std::int64_t bytes) override {
     std::lock_guard lock(mutex_);
     layers_[index].done += bytes;
-    total_done_ += bytes;
+    snapshot_.done_bytes += bytes;
     redraw(/*force=*/false);
   }
   void layer_finished(std::size_t index, const std::string&, bool) override {
     std::lock_guard lock(mutex_);
-    layers_[index].finished = true;
-    redraw(/*force=*/true);
+    LayerProgress& layer = layers_[index];
+    layer.finished = true;
+    print_above(layer.name + "  done  " + human_bytes(static_cast<double>(layer.size)));
   }
   void finish() override {
     std::lock_guard lock(mutex_);
-    redraw(/*force=*/true);
-    double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-    write_stderr("Fetched " + std::to_string(layers_.size()) + " layers, " +
-                 human_bytes(static_cast<double>(total_done_)) + " in " +
-                 std::to_string(static_cast<int>(seconds * 10) / 10.0).substr(0, 4) + " s\n");
+    std::string frame = cursor_to_block_top() + "\x1b[J";
+    write_stderr(frame + render_summary(snapshot_at(Clock::now())) + "\n");
+    drawn_lines_ = 0;
   }
 
  private:
-  struct Layer {
-    std::string name;
-    std::int64_t size = 0;
-    std::int64_t done = 0;
-    bool finished = false;
-  };
+  ProgressSnapshot snapshot_at(Clock::time_point now) {
+    snapshot_.layers.clear();
+    for (const auto& entry : layers_) snapshot_.layers.push_back(entry.second);
+    snapshot_.seconds = std::chrono::duration<double>(now - start_).count();
+    return snapshot_;
+  }
 
-  std::string line_for(const Layer& layer, double seconds) const {
-    if (layer.finished) return layer.name + ": done, " + human_bytes(layer.size);
-    double rate = seconds > 0 ? static_cast<double>(total_done_) / seconds : 0;
-    std::string line = layer.name + ": " + human_bytes(static_cast<double>(layer.done)) + " / " +
-                       human_bytes(static_cast<double>(layer.size));
-    if (rate > 0 && layer.size > layer.done) {
-      line += ", total " + human_bytes(rate) + "/s";
-    }
-    return line;
+  std::string cursor_to_block_top() const {
+    if (drawn_lines_ == 0) return "\r";
+    return "\x1b[" + std::to_string(drawn_lines_) + "A\r";
+  }
+
+  // The block's lines, each cleared to its end, and whatever the block held before cleared.
+  std::string block(Clock::time_point now) {
+    std::vector<std::string> lines =
+        render_progress(snapshot_at(now), terminal_width(STDERR_FILENO) - 1);
+    std::string text;
+    for (const std::string& line : lines) text += line + "\x1b[K\n";
+    drawn_lines_ = lines.size();
+    return text + "\x1b[J";
+  }
+
+  void print_above(const std::string& line) {
+    auto now = Clock::now();
+    last_draw_ = now;
+    std::string top = cursor_to_block_top();
+    write_stderr(top + line + "\x1b[K\n" + block(now));
   }
 
   void redraw(bool force) {
     auto now = Clock::now();
     if (!force && now - last_draw_ < std::chrono::milliseconds(100)) return;
     last_draw_ = now;
-    double seconds = std::chrono::duration<double>(now - start_).count();
-    int width = terminal_width(STDERR_FILENO) - 1;
-    std::string frame;
-    if (drawn_lines_ > 0) frame += "\x1b[" + std::to_string(drawn_lines_) + "A";
-    for (const auto& [index, layer] : layers_) {
-      std::string line = line_for(layer, seconds);
-      if (static_cast<int>(line.size()) > width) line.resize(static_cast<std::size_t>(width));
-      frame += "\r" + line + "\x1b[K\n";
-    }
-    drawn_lines_ = layers_.size();
-    write_stderr(frame);
+    std::string top = cursor_to_block_top();
+    write_stderr(top + block(now));
   }
 
   std::mutex mutex_;
-  std::map<std::size_t, Layer> layers_;
-  std::int64_t total_done_ = 0;
+  std::map<std::size_t, LayerProgress> layers_;
+  ProgressSnapshot snapshot_;
   std::size_t drawn_lines_ = 0;
   Clock::time_point start_ = Clock::now();
   Clock::time_point last_draw_{};

@@ -268,6 +268,10 @@ TEST(DockerArchive, LeavesNothingInTheSpoolDirectory) {
 
 class RecordingProgress final : public ProgressObserver {
  public:
+  void image_started(std::size_t layers, std::int64_t total_bytes) override {
+    std::lock_guard lock(mutex);
+    events.push_back("image " + std::to_string(layers) + " " + std::to_string(total_bytes));
+  }
   void layer_started(std::size_t index, const std::string&, std::int64_t) override {
     std::lock_guard lock(mutex);
     events.push_back("start " + std::to_string(index));
@@ -295,6 +299,7 @@ TEST(DockerArchive, ReportsProgressPerLayer) {
   EXPECT_EQ(
       progress.events,
       (std::vector<std::string>{
+          "image 2 " + std::to_string(image.layers[0].blob.size() + image.layers[1].blob.size()),
           "start 0", "finish 0 " + digest::sha256(image.layers[0].tar).string() + " decompressed",
           "start 1",
           "finish 1 " + digest::sha256(image.layers[1].tar).string() + " decompressed"}));

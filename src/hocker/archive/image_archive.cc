@@ -32,6 +32,11 @@ void write_front(const ArchivePlan& plan, ByteSink& sink) {
 void fetch_layers(const Run& run, EntryPlacer& placer) {
   StopFlag stop{false};
   int jobs = run.options.jobs > 0 ? run.options.jobs : kDefaultJobs;
+  if (run.options.progress != nullptr) {
+    std::int64_t total = 0;
+    for (const LayerTask& task : run.plan.tasks) total += task.blob.size;
+    run.options.progress->image_started(run.plan.tasks.size(), total);
+  }
   run_in_parallel(run.plan.tasks.size(), jobs, stop, [&](std::size_t i) {
     const LayerTask& task = run.plan.tasks[i];
     std::string written =

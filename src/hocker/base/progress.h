@@ -13,6 +13,10 @@ namespace hocker {
 class ProgressObserver {
  public:
   virtual ~ProgressObserver() = default;
+  /// The layer downloads are about to begin: `layers` blobs, `total_bytes` compressed in all.
+  virtual void image_started(std::size_t layers, std::int64_t total_bytes) {
+    (void)layers, (void)total_bytes;
+  }
   /// Layer `index` (manifest order) begins downloading; `size` is its compressed size.
   virtual void layer_started(std::size_t index, const std::string& digest, std::int64_t size) {
     (void)index, (void)digest, (void)size;
