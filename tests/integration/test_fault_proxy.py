@@ -1,10 +1,7 @@
 """Self-test of harness/fault_proxy.py against a tiny in-process upstream (no registry needed).
-
-fault_proxy.py is loaded by file path so this test does not depend on the rest of the harness.
 """
 import hashlib
 import http.client
-import importlib.util
 import json
 import os
 import re
@@ -18,11 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location(
-    "hocker_fault_proxy", os.path.join(_HERE, "harness", "fault_proxy.py"))
-fp = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fp)
+from harness import fault_proxy as fp
 
 BLOB = os.urandom(1 << 20)
 DIGEST = "sha256:" + hashlib.sha256(BLOB).hexdigest()

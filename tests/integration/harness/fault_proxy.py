@@ -6,6 +6,8 @@ upstream's) and the answer is relayed back streamed in 64 KiB chunks, never buff
 Keep-alive works (Content-Length framing; bodies of unknown length are re-chunked).  Location
 headers pointing at the upstream are rewritten to point at the proxy, so redirects stay in it.
 Rules pick requests and break their answers in precise ways; every request is logged.
+The faults are in fault_actions.py, the request handling in fault_wire.py; everything below is
+importable from here.
 
 API
 ---
@@ -33,33 +35,20 @@ proxy.add_rule(match=None, action=None, times=DEFAULT, method=None, upstream_sta
     `.upstream_status`.
 proxy.remove_rule(rule), proxy.clear_rules(), proxy.rules (list copy)
 
-Actions (module functions, also available as FaultProxy.<name>).  Byte counts and offsets are
-relative to the body of *this* response (for a 206, the partial body).  Body actions on a
-response without a body (HEAD, 204, 304) act right after the headers (wrong_length changes the
-declared Content-Length of a HEAD answer); give `method="GET"` to keep HEADs out.
-    reset_after(n_bytes, grace=0.1)
-                               headers + first n bytes of the body, then TCP RST (SO_LINGER 0).
-                               A RST makes the client's kernel discard what the client has not
-                               read yet, so before it the proxy waits (at most 2 s) until the
-                               client's kernel has acknowledged every byte, then `grace` s more
-                               for the client to read them: an active reader then gets exactly
-                               n bytes.  grace=0: reset at once (the client keeps <= n bytes).
-    stall_after(n_bytes, seconds)
-                               headers + n bytes, then silence for `seconds`, then close (FIN).
+Actions
+-------
+Defined, with their exact behaviour, in fault_actions.py; also available as FaultProxy.<name>.
+    reset_after(n_bytes, grace=0.1)  headers + n body bytes, then TCP RST
+    stall_after(n_bytes, seconds)    headers + n body bytes, silence for `seconds`, then FIN
     status(code, retry_after=None, body=None, headers=None, content_type="application/json")
-                               answer `code` without contacting the upstream, with Retry-After
-                               when given; default body is a distribution-style JSON error
-                               (429 -> TOOMANYREQUESTS, 503 -> UNAVAILABLE, ...).  Keep-alive.
-    truncate(n_bytes)          declare the real Content-Length, send n bytes, close cleanly (FIN).
-    wrong_length(delta)        declare Content-Length + delta.  delta > 0: send the real body,
-                               then close (FIN).  delta < 0: send only the declared bytes, keep
-                               the connection alive.
-    flip_byte(offset)          send the body with byte `offset` XOR 0xFF (no-op past the end).
-    redirect_loop(status=307)  answer `status` with Location = the same URL on the proxy.
-    oversized(extra_bytes)     declare the real Content-Length, send the body and `extra_bytes`
-                               more bytes ("X"), then close (FIN).
-    hang(seconds)              read the request, answer nothing for `seconds`, then close (FIN).
-    drop()                     read the request, then TCP RST without answering.
+                                     answer `code` without contacting the upstream
+    truncate(n_bytes)                declare the real Content-Length, send n bytes, then FIN
+    wrong_length(delta)              declare Content-Length + delta
+    flip_byte(offset)                send byte `offset` XOR 0xFF
+    redirect_loop(status=307)        answer `status` with Location = the same URL (forever)
+    oversized(extra_bytes)           send the body + extra_bytes more bytes, then FIN
+    hang(seconds)                    answer nothing for `seconds`, then FIN
+    drop()                           TCP RST without answering
 An upstream that cannot be reached gives 502 with a JSON error body.
 
 Log
@@ -96,118 +85,23 @@ Limitations: http:// upstreams only; request bodies are read whole before forwar
 (fine for pulls; chunked request bodies are not supported); one upstream connection per
 request; HTTP/1.0 clients get close-delimited bodies.
 """
-import fcntl
-import http.client
-import json
-import os
 import re
 import socket
-import struct
 import sys
-import termios
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from .fault_actions import (_NO_UPSTREAM, Action, drop, flip_byte, hang, oversized,
+                            redirect_loop, reset_after, stall_after, status, truncate,
+                            wrong_length)
+from .fault_wire import _handle_request
+
 __all__ = ["FaultProxy", "Rule", "Entry", "Action", "reset_after", "stall_after", "status",
            "truncate", "wrong_length", "flip_byte", "redirect_loop", "oversized", "hang", "drop"]
 
-CHUNK = 64 * 1024
 _DEFAULT = object()
-
-# Hop-by-hop headers (and the framing headers the proxy sets itself).
-_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate",
-        "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
-
-_NO_UPSTREAM = {"status", "redirect_loop", "hang", "drop"}
-
-_ERROR_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "DENIED", 404: "NOT_FOUND",
-                429: "TOOMANYREQUESTS", 500: "UNKNOWN", 502: "UNAVAILABLE",
-                503: "UNAVAILABLE", 504: "UNAVAILABLE"}
-
-
-# ----------------------------------------------------------------------------------- actions
-
-class Action:
-    """A fault.  `kind` names it; the other attributes are its parameters."""
-
-    def __init__(self, kind, default_times=1, **params):
-        self.kind = kind
-        self.default_times = default_times
-        self.params = params
-        for k, v in params.items():
-            setattr(self, k, v)
-
-    def __repr__(self):
-        args = ", ".join("%s=%r" % kv for kv in self.params.items())
-        return "%s(%s)" % (self.kind, args)
-
-
-def _nonneg(name, n):
-    if not isinstance(n, int) or n < 0:
-        raise ValueError("%s must be an int >= 0, not %r" % (name, n))
-    return n
-
-
-def reset_after(n_bytes, grace=0.1):
-    """Headers + first n_bytes of the body, then abort the connection with a TCP RST."""
-    return Action("reset_after", n_bytes=_nonneg("n_bytes", n_bytes), grace=float(grace))
-
-
-def stall_after(n_bytes, seconds):
-    """Headers + first n_bytes of the body, then silence for `seconds`, then close (FIN)."""
-    return Action("stall_after", n_bytes=_nonneg("n_bytes", n_bytes), seconds=float(seconds))
-
-
-def status(code, retry_after=None, body=None, headers=None, content_type="application/json"):
-    """Answer `code` without contacting the upstream (Retry-After when given)."""
-    if body is None:
-        ecode = _ERROR_CODES.get(code, "UNKNOWN")
-        message = {429: "too many requests", 503: "service unavailable"}.get(
-            code, "injected error %d" % code)
-        body = json.dumps({"errors": [{"code": ecode, "message": message, "detail": None}]})
-    if isinstance(body, str):
-        body = body.encode()
-    return Action("status", code=int(code), retry_after=retry_after, body=body,
-                  headers=dict(headers or {}), content_type=content_type)
-
-
-def truncate(n_bytes):
-    """Declare the real Content-Length, send only n_bytes, then close cleanly (FIN)."""
-    return Action("truncate", n_bytes=_nonneg("n_bytes", n_bytes))
-
-
-def wrong_length(delta):
-    """Declare Content-Length + delta (real body sent; a negative delta stops at the declared)."""
-    if not isinstance(delta, int) or delta == 0:
-        raise ValueError("delta must be a non-zero int")
-    return Action("wrong_length", delta=delta)
-
-
-def flip_byte(offset):
-    """Send the body with the byte at `offset` XOR 0xFF."""
-    return Action("flip_byte", offset=_nonneg("offset", offset))
-
-
-def redirect_loop(status=307):
-    """Answer `status` with Location pointing back at the same URL (default: forever)."""
-    return Action("redirect_loop", default_times=None, status=int(status))
-
-
-def oversized(extra_bytes):
-    """Declare the real Content-Length, send the body plus extra_bytes more, then close."""
-    return Action("oversized", extra_bytes=_nonneg("extra_bytes", extra_bytes))
-
-
-def hang(seconds):
-    """Read the request, send nothing for `seconds`, then close (FIN)."""
-    return Action("hang", seconds=float(seconds))
-
-
-def drop():
-    """Read the request, then abort with a TCP RST without answering."""
-    return Action("drop")
 
 
 # --------------------------------------------------------------------------- rules and log
@@ -286,9 +180,6 @@ class Entry:
                 % (self.method, self.path, self.range, self.status, self.bytes_sent,
                    self.action, self.outcome))
 
-
-class _Abort(Exception):
-    """The handler already dealt with the connection (reset, stall, close)."""
 
 
 # ---------------------------------------------------------------------------------- server
@@ -477,302 +368,9 @@ class FaultProxy:
                     pass
 
             def _handle(self):
-                _handle_request(proxy, self)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                _handle_request(proxy, self, Request(self.command, self.path, headers))
 
             do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
 
         return Handler
-
-
-# ------------------------------------------------------------------------------- mechanics
-
-def _rst(h, grace=0.0):
-    """Abort the client connection with a TCP RST (after `grace`, see reset_after)."""
-    h.close_connection = True
-    sock = h.connection
-    if grace > 0:
-        stop = h.server_proxy._stop
-        deadline = time.monotonic() + 2.0
-        while time.monotonic() < deadline and not stop.is_set() and _unacked(sock) > 0:
-            time.sleep(0.005)
-        stop.wait(grace)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
-    with h.server_proxy._lock:
-        h.server_proxy._conns.discard(sock)
-    # detach(): the socket object (and rfile/wfile over it) now holds fd -1, so nothing the
-    # server does afterwards (shutdown(SHUT_WR) would send a FIN) reaches the real socket.
-    fd = sock.detach()
-    if fd >= 0:
-        os.close(fd)  # SO_LINGER 0: the kernel sends RST
-
-
-def _unacked(sock):
-    """Bytes sent but not yet acknowledged by the peer (Linux SIOCOUTQ); 0 if unknown."""
-    try:
-        buf = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
-        return struct.unpack("i", buf)[0]
-    except (OSError, AttributeError):
-        return 0
-
-
-def _fin(h):
-    """Close the client connection cleanly once this request is done (FIN)."""
-    h.close_connection = True
-
-
-def _send(h, entry, data):
-    h.wfile.write(data)
-    entry.bytes_sent += len(data)
-
-
-def _send_head(h, entry, code, reason, headers, length, chunked=False):
-    h.send_response_only(code, reason)
-    for k, v in headers:
-        h.send_header(k, v)
-    if length is not None:
-        h.send_header("Content-Length", str(length))
-        entry.declared_length = length
-    elif chunked:
-        h.send_header("Transfer-Encoding", "chunked")
-    if h.close_connection:
-        h.send_header("Connection", "close")
-    h.end_headers()
-    entry.status = code
-
-
-def _read_request_body(h):
-    if h.headers.get("Transfer-Encoding"):
-        h.close_connection = True  # not supported; do not try to parse what follows
-        return None
-    n = int(h.headers.get("Content-Length") or 0)
-    return h.rfile.read(n) if n else None
-
-
-def _handle_request(proxy, h):
-    headers = {k.lower(): v for k, v in h.headers.items()}
-    req = Request(h.command, h.path, headers)
-    rule = proxy._pick(req)
-    entry = proxy._new_entry(req, rule)
-    action = rule.action if rule else None
-    kind = action.kind if action else None
-    if h.request_version != "HTTP/1.1":
-        h.close_connection = True
-    try:
-        body = _read_request_body(h)
-        if kind == "drop":
-            entry.outcome = "reset"
-            proxy._finish(entry)
-            _rst(h)
-            return
-        if kind == "hang":
-            entry.outcome = "hung"
-            proxy._finish(entry)
-            proxy._stop.wait(action.seconds)
-            _fin(h)
-            return
-        if kind == "status":
-            _answer_status(h, entry, action)
-            proxy._finish(entry, "ok")
-            return
-        if kind == "redirect_loop":
-            loc = proxy.url + h.path
-            _send_head(h, entry, action.status, None,
-                       [("Location", loc), ("Content-Type", "text/plain")], 0)
-            proxy._finish(entry, "ok")
-            return
-        _forward(proxy, h, entry, action, body)
-        proxy._finish(entry, "ok")
-    except _Abort:
-        proxy._finish(entry)
-    except OSError as e:  # the client went away (or timed out) while we wrote to it
-        h.close_connection = True
-        entry.error = repr(e)
-        proxy._finish(entry, "client-gone")
-    finally:
-        if not entry.done:
-            proxy._finish(entry, "error")
-
-
-def _answer_status(h, entry, action):
-    hdrs = [("Content-Type", action.content_type)]
-    if action.retry_after is not None:
-        hdrs.append(("Retry-After", str(action.retry_after)))
-    hdrs.extend(action.headers.items())
-    _send_head(h, entry, action.code, None, hdrs, len(action.body))
-    if h.command != "HEAD":
-        _send(h, entry, action.body)
-
-
-def _upstream_error(h, entry, err):
-    h.close_connection = True
-    body = json.dumps({"errors": [{"code": "UNAVAILABLE", "message": "fault proxy: upstream "
-                                   "unreachable: %s" % err, "detail": None}]}).encode()
-    _send_head(h, entry, 502, None, [("Content-Type", "application/json")], len(body))
-    if h.command != "HEAD":
-        _send(h, entry, body)
-    entry.outcome = "upstream-error"
-
-
-def _forward(proxy, h, entry, action, body):
-    conn = http.client.HTTPConnection(proxy._up_host, proxy._up_port, timeout=proxy.timeout)
-    try:
-        try:
-            conn.putrequest(h.command, h.path, skip_host=True, skip_accept_encoding=True)
-            conn.putheader("Host", proxy._up_netloc)
-            for k, v in h.headers.items():
-                lk = k.lower()
-                if lk in _HOP or lk == "host" or (lk == "content-length" and body is None):
-                    continue
-                conn.putheader(k, v)
-            if body is not None and "content-length" not in (k.lower() for k in h.headers):
-                conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders(body)
-            resp = conn.getresponse()
-        except (OSError, http.client.HTTPException) as e:
-            _upstream_error(h, entry, e)
-            return
-        entry.upstream_status = resp.status
-        if action is None:
-            rule = proxy._pick(entry.request, resp.status)
-            if rule is not None:
-                entry.rule, entry.action, action = rule, rule.action.kind, rule.action
-        _relay(proxy, h, entry, action, resp)
-    finally:
-        conn.close()
-
-
-def _relay(proxy, h, entry, action, resp):
-    kind = action.kind if action else None
-    hdrs = []
-    up_length = None
-    for k, v in resp.getheaders():
-        lk = k.lower()
-        if lk in _HOP:
-            continue
-        if lk == "content-length":
-            try:
-                up_length = int(v)
-            except ValueError:
-                pass
-            continue
-        if lk == "location" and v.startswith(proxy.upstream_url):
-            v = proxy.url + v[len(proxy.upstream_url):]
-        hdrs.append((k, v))
-
-    no_body = (h.command == "HEAD" or resp.status in (204, 304) or 100 <= resp.status < 200)
-    if no_body:
-        length = up_length if h.command == "HEAD" else None
-        if kind == "wrong_length" and length is not None:
-            length = max(0, length + action.delta)
-        _send_head(h, entry, resp.status, resp.reason, hdrs, length)
-        if kind == "reset_after":
-            entry.outcome = "reset"
-            _rst(h, action.grace)
-            raise _Abort()
-        if kind == "stall_after":
-            _stall(proxy, h, entry, action.seconds)
-        if kind in ("truncate", "oversized") or (kind == "wrong_length" and action.delta > 0):
-            _fin(h)
-        return
-
-    # The body: a known length streams; unknown length streams chunked unless the action
-    # needs the real length, in which case the (then necessarily small) body is buffered.
-    buffered = None
-    real_length = resp.length  # None when chunked or close-delimited
-    if real_length is None and up_length is not None and not resp.chunked:
-        real_length = up_length
-    if real_length is None and action is not None:
-        buffered = resp.read()
-        real_length = len(buffered)
-
-    declared = real_length
-    limit = real_length  # body bytes taken from upstream and sent
-    extra = 0
-    flip = None
-    end = "keep"
-    if kind == "reset_after":
-        limit, end = min(action.n_bytes, real_length), "rst"
-    elif kind == "stall_after":
-        limit, end = min(action.n_bytes, real_length), "stall"
-    elif kind == "truncate":
-        limit, end = min(action.n_bytes, real_length), "fin"
-    elif kind == "wrong_length":
-        declared = max(0, real_length + action.delta)
-        if action.delta < 0:
-            limit = declared
-        else:
-            end = "fin"
-    elif kind == "flip_byte":
-        flip = action.offset
-    elif kind == "oversized":
-        extra, end = action.extra_bytes, "fin"
-
-    chunked = declared is None and not h.close_connection
-    if declared is None and not chunked:
-        h.close_connection = True  # HTTP/1.0: close-delimited
-    _send_head(h, entry, resp.status, resp.reason, hdrs, declared, chunked=chunked)
-
-    pos = 0
-    src = _chunks(resp, buffered)
-    while limit is None or pos < limit:
-        want = CHUNK if limit is None else min(CHUNK, limit - pos)
-        try:
-            data = src(want)
-        except (OSError, http.client.HTTPException):
-            data = b""
-            h.close_connection = True  # upstream broke: the client sees a short body
-        if not data:
-            if limit is not None and pos < limit:
-                h.close_connection = True
-            break
-        if flip is not None and pos <= flip < pos + len(data):
-            b = bytearray(data)
-            b[flip - pos] ^= 0xFF
-            data = bytes(b)
-        pos += len(data)
-        if chunked:
-            h.wfile.write(b"%x\r\n" % len(data))
-            _send(h, entry, data)
-            h.wfile.write(b"\r\n")
-        else:
-            _send(h, entry, data)
-    if chunked and not h.close_connection:
-        h.wfile.write(b"0\r\n\r\n")
-    while extra > 0:
-        n = min(CHUNK, extra)
-        _send(h, entry, b"X" * n)
-        extra -= n
-
-    if end == "rst":
-        entry.outcome = "reset"
-        _rst(h, action.grace)
-        raise _Abort()
-    if end == "stall":
-        _stall(proxy, h, entry, action.seconds)
-    if end == "fin":
-        entry.outcome = "closed"
-        _fin(h)
-
-
-def _stall(proxy, h, entry, seconds):
-    entry.outcome = "stalled"
-    proxy._finish(entry)
-    proxy._stop.wait(seconds)
-    _fin(h)
-    raise _Abort()
-
-
-def _chunks(resp, buffered):
-    if buffered is None:
-        return resp.read
-    view = memoryview(buffered)
-    state = {"pos": 0}
-
-    def read(n):
-        p = state["pos"]
-        state["pos"] = p + n
-        return bytes(view[p:p + n])
-    return read
