@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <optional>
 
 #include "cli/blob_source.h"
 #include "cli/command.h"
@@ -62,6 +63,8 @@ class ImageCommand final : public Command {
     }
     ref::Reference reference = reference_from(options_);
     if (!tag_.empty()) ref::Reference::parse(tag_);  // A bad --tag fails before any download.
+    std::optional<AtomicFile> file;  // So does an output directory that cannot take the file.
+    if (!to_stdout) file.emplace(options_.out);
     auto client = make_client(options_, reference);
     registry::ResolvedImage resolved =
         registry::resolve_image(*client, reference, platform_from(options_));
@@ -106,10 +109,9 @@ class ImageCommand final : public Command {
       display->finish();
       return 0;
     }
-    AtomicFile file(options_.out);
-    archive::ArchiveOutput output(file);
+    archive::ArchiveOutput output(*file);
     archive::write_image_archive(source, write_options, output);
-    file.commit();
+    file->commit();
     display->finish();
     write_stdout(options_.out + "\n");
     return 0;

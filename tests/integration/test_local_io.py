@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from harness.cli import assert_one_error_line, leftovers
+from harness.fault_proxy import FaultProxy
 from harness.images import FIXTURE_REFS
 
 REF = FIXTURE_REFS["multilayer"]
@@ -40,6 +41,16 @@ def test_an_output_directory_that_does_not_exist_is_a_local_io_error(
     assert_one_error_line(err, "hocker-" + command, "cannot create a file beside " + str(out),
                           "No such file or directory")
     assert stdout == b"" and os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["layer", "image"])
+def test_the_big_downloads_check_the_output_directory_before_any_request(
+        hocker, plain_registry, images, tmp_path, command):
+    with FaultProxy(plain_registry.url) as proxy:
+        argv = command_argv(hocker, proxy, images, command, tmp_path / "missing" / "out")
+        rc, _, err = run_limited(argv[:2] + ["--plain-http"] + argv[2:])
+        assert rc == 7, err
+        assert proxy.requests(settle=0.2) == []
 
 
 @pytest.mark.parametrize("command,form", [("layer", None), ("image", "docker"),
