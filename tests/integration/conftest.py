@@ -22,6 +22,11 @@ def hocker_path():
 
 
 def pytest_configure(config):
+    # Hermetic: every server here is on loopback; a proxy from the developer's environment
+    # would only get in the way (test_proxy_env.py sets its own).
+    for name in list(os.environ):
+        if name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+            del os.environ[name]
     # SIGTERM -> KeyboardInterrupt, so fixture finalizers stop registries and daemons
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         def on_term(signum, frame):

@@ -233,6 +233,20 @@ Error curl_error(const std::string& what, CURLcode code, const char* error_buffe
   return Error(ErrorKind::kNetwork, what + ": " + reason, transience(code));
 }
 
+// A proxy from the environment answered CONNECT with an error: name it, so that the failure
+// is not mistaken for the registry's (or, by the scheme probe, for a port without TLS).
+Error proxy_refusal(const std::string& what, long status) {
+  std::string reason = "the proxy refused the tunnel (" + std::to_string(status) +
+                       (status == 407 ? " Proxy Authentication Required)" : ")");
+  if (status == 407) {
+    return Error(ErrorKind::kAuth,
+                 what + ": " + reason + "; check the user:password in https_proxy or all_proxy",
+                 Transient::kNo);
+  }
+  return Error(ErrorKind::kNetwork, what + ": " + reason,
+               status >= 500 ? Transient::kYes : Transient::kNo);
+}
+
 Slist header_list(const Request& request) {
   Slist list;
   for (const Header& header : request.headers) {
@@ -320,6 +334,9 @@ Response Transport::Impl::perform_once(const Request& request, ByteSink* sink,
   CURLcode code = curl_easy_perform(easy);
   if (exchange.error()) std::rethrow_exception(exchange.error());
   if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && exchange.truncated())) {
+    long tunnel_status = 0;
+    curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &tunnel_status);
+    if (tunnel_status >= 300) throw proxy_refusal(exchange.what(), tunnel_status);
     throw curl_error(exchange.what(), code, error_buffer, options);
   }
   Response& response = exchange.response();

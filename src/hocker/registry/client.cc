@@ -152,7 +152,9 @@ bool Client::speaks_tls() {
     http::Transport probe(probe_options);
     probe.perform(request, nullptr, 64u << 10, http::Redirects::kDontFollow);
     return true;
-  } catch (const Error&) {
+  } catch (const Error& error) {
+    // A proxy refusing the tunnel says nothing about the port; its error is the user's.
+    if (!error.is_transient()) throw;
     return false;
   }
 }

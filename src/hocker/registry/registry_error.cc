@@ -54,6 +54,8 @@ std::string_view reason_phrase(long status) {
       return "Method Not Allowed";
     case 406:
       return "Not Acceptable";
+    case 407:
+      return "Proxy Authentication Required";
     case 408:
       return "Request Timeout";
     case 416:
@@ -80,6 +82,13 @@ Error error_for_status(const std::string& what, long status, std::string_view bo
     message += " (" + registry_words + ")";
   }
   if (status == 401 || status == 403) return Error(ErrorKind::kAuth, message);
+  if (status == 407) {
+    // An HTTP proxy from the environment, not the registry, refused the request.
+    return Error(ErrorKind::kAuth,
+                 message +
+                     ": the proxy refused its credentials; check the user:password in "
+                     "http_proxy or all_proxy");
+  }
   if (status == 404) return Error(ErrorKind::kNotFound, message);
   if (status == 429 || status == 408 || status >= 500) {
     return Error(ErrorKind::kNetwork, message, Transient::kYes);

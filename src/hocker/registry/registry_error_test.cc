@@ -35,7 +35,7 @@ TEST(ErrorForStatus, MapsStatusesToTheSpecsKinds) {
       {401, ErrorKind::kAuth, false},     {403, ErrorKind::kAuth, false},
       {404, ErrorKind::kNotFound, false}, {429, ErrorKind::kNetwork, true},
       {500, ErrorKind::kNetwork, true},   {503, ErrorKind::kNetwork, true},
-      {400, ErrorKind::kFormat, false},
+      {400, ErrorKind::kFormat, false},   {407, ErrorKind::kAuth, false},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.status);
@@ -52,6 +52,13 @@ TEST(ErrorForStatus, NamesWhatFailedAndTheRegistrysCode) {
   EXPECT_STREQ(
       error.what(),
       "GET https://r/v2/x/manifests/v9: 404 Not Found (MANIFEST_UNKNOWN: manifest unknown)");
+}
+
+TEST(ErrorForStatus, BlamesAProxyThatWantsCredentialsNotTheRegistry) {
+  Error error = error_for_status("GET http://r/v2/x/manifests/v9", 407, "");
+  EXPECT_STREQ(error.what(),
+               "GET http://r/v2/x/manifests/v9: 407 Proxy Authentication Required: the proxy "
+               "refused its credentials; check the user:password in http_proxy or all_proxy");
 }
 
 }  // namespace
