@@ -29,6 +29,43 @@ std::vector<std::string> reversed(std::vector<std::string> arguments) {
   return {arguments.rbegin(), arguments.rend()};
 }
 
+// CLI11 checks required arguments before it reports the ones it did not expect, yet the
+// unexpected one is the user's real mistake ("hocker-image --bogus" is not a missing IMAGE).
+[[noreturn]] void rethrow_clearer(const CLI::App& app) {
+  try {
+    throw;
+  } catch (const CLI::RequiredError&) {
+    if (app.remaining_size() > 0) {
+      throw Error(ErrorKind::kUsage,
+                  "unexpected argument " + app.remaining().front() + "; see --help");
+    }
+    throw;
+  }
+}
+
+// "hocker help" and "hocker help image", as git and docker accept them.
+std::vector<std::string> help_as_a_flag(std::vector<std::string> arguments) {
+  if (arguments.empty() || arguments[0] != "help") return arguments;
+  arguments.erase(arguments.begin());
+  arguments.push_back("--help");
+  return arguments;
+}
+
+// The first word that is not an option names the subcommand (the top level has only flags).
+void check_subcommand_name(const std::vector<std::unique_ptr<Command>>& commands,
+                           const std::vector<std::string>& arguments) {
+  for (const std::string& argument : arguments) {
+    if (argument.empty() || argument[0] == '-') continue;
+    std::string known;
+    for (const auto& command : commands) {
+      if (command->name() == argument) return;
+      known += (known.empty() ? "" : ", ") + command->name();
+    }
+    throw Error(ErrorKind::kUsage,
+                "unknown command " + argument + " (commands: " + known + "); see --help");
+  }
+}
+
 int run_classic(Command& command, std::vector<std::string> arguments) {
   CLI::App app{command.description(), program_name()};
   prepare(app);
@@ -38,6 +75,8 @@ int run_classic(Command& command, std::vector<std::string> arguments) {
     app.parse(args);
   } catch (const CLI::Success& success) {
     return app.exit(success);
+  } catch (const CLI::ParseError&) {
+    rethrow_clearer(app);
   }
   return command.run();
 }
@@ -54,11 +93,21 @@ int run_modern(std::vector<std::unique_ptr<Command>>& commands,
     command->configure(*sub);
     subcommands.emplace_back(sub, command.get());
   }
+  arguments = help_as_a_flag(std::move(arguments));
+  check_subcommand_name(commands, arguments);
   try {
     auto args = reversed(std::move(arguments));
     app.parse(args);
   } catch (const CLI::Success& success) {
     return app.exit(success);
+  } catch (const CLI::ParseError&) {
+    for (auto [sub, command] : subcommands) {
+      if (sub->parsed()) {  // The error is the subcommand's: say so, as its program name.
+        set_program_name(program_name_for(command->name()));
+        rethrow_clearer(*sub);
+      }
+    }
+    rethrow_clearer(app);
   }
   for (auto [sub, command] : subcommands) {
     if (sub->parsed()) {
