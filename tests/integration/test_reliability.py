@@ -245,6 +245,20 @@ def test_a_retry_after_beyond_the_cap_fails_at_once_instead_of_sleeping(
     assert len(proxy.requests("/manifests/")) == 1
 
 
+def test_a_docker_hub_rate_limit_is_reported_with_its_quota_and_not_retried_forever(
+        hocker, hocker_link, run, proxy, out_dir):
+    quota = {"ratelimit-limit": "100;w=21600", "ratelimit-remaining": "0;w=21600"}
+    proxy.add_rule("/manifests/", status(429, headers=quota), times=None)
+    rc, _, err, elapsed = timed_run(run, image_argv(hocker, hocker_link, "modern", proxy,
+                                                    out_dir / "image.tar", "--retries", "3"))
+    assert rc == 3, err
+    assert_one_error_line(err, "hocker-image", "429 Too Many Requests (TOOMANYREQUESTS",
+                          "rate limit: ratelimit-limit=100;w=21600 ratelimit-remaining=0;w=21600",
+                          "(gave up after 3 attempts)")
+    assert len(proxy.requests("/manifests/")) == 3
+    assert elapsed < BOUND
+
+
 def test_each_retry_is_announced_in_one_warning_line_unless_quiet(
         hocker, run, proxy, big_layer, clean_archive, out_dir):
     """A wait for Retry-After or a resumed body must not look like a hang."""
