@@ -404,10 +404,10 @@ def test_conflicting_credential_flags_are_a_usage_error_that_leaks_nothing(
     password = leaks.guard(unusual("C0nflict"), "someone")
     stdin_password = leaks.guard(unusual("Std1n"), "someone")
     flags = [password if arg == "PASSWORD" else arg for arg in conflict]
+    program = "hocker-manifest"  # in both forms: a subcommand's usage error carries its name
     if form == "modern":
-        argv, program = [hocker, "manifest", tls_registry.host + "/" + HELLO] + flags, "hocker"
+        argv = [hocker, "manifest", tls_registry.host + "/" + HELLO] + flags
     else:
-        program = "hocker-manifest"
         argv = [hocker_link(program), "--registry", tls_registry.url] + flags + [
             "library/hello", "latest"]
     rc, stdout, err = leaks.run(argv, input=stdin_password + "\n")
