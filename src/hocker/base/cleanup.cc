@@ -24,7 +24,8 @@ char g_notice[512];
 std::atomic<std::size_t> g_notice_size{0};
 std::atomic<bool> g_notice_on_terminal{false};
 
-void write_all(const char* data, std::size_t size) {
+// write(2) until done or failing: no allocation, no exception (unlike hocker::write_all).
+void signal_safe_write(const char* data, std::size_t size) {
   while (size > 0) {
     ssize_t n = ::write(STDERR_FILENO, data, size);
     if (n <= 0) return;
@@ -39,10 +40,10 @@ extern "C" void on_terminate_signal(int signum) {
   }
   if (std::size_t size = g_notice_size.load(); size > 0) {
     // On a terminal the cursor sits after the echoed "^C": start the line over.
-    if (g_notice_on_terminal.load()) write_all("\r", 1);
-    write_all(g_notice, size);
+    if (g_notice_on_terminal.load()) signal_safe_write("\r", 1);
+    signal_safe_write(g_notice, size);
     const char* name = signum == SIGINT ? "SIGINT\n" : "SIGTERM\n";
-    write_all(name, std::strlen(name));
+    signal_safe_write(name, std::strlen(name));
   }
   ::_exit(130);
 }
