@@ -72,7 +72,7 @@ Client::Client(ref::Registry registry, std::shared_ptr<auth::Authenticator> auth
 Client::~Client() = default;
 
 http::Response Client::attempt(Call& call, int attempt_number) {
-  moves_to_https(call);  // Built before another request settled the scheme on https.
+  move_to_https(call);  // Built before another request settled the scheme on https.
   http::Request request;
   request.method = call.method;
   request.url = call.url;

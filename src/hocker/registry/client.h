@@ -107,7 +107,7 @@ class Client {
   http::Response answer_challenge(Call& call, http::Response response, http::Transport& transport);
   std::string request_base_url();
   bool is_probe(const Call& call);
-  bool moves_to_https(Call& call);
+  bool move_to_https(Call& call);
   bool resend_after_settling(Call& call, ProbeAnswer answer);
   void settle_scheme(ProbeAnswer answer);
   static ProbeAnswer classify(const http::Response& response);

@@ -47,7 +47,7 @@ bool Client::is_probe(const Call& call) {
 
 // A call built for plain HTTP before the scheme settled on https is moved over (the
 // connection is then a fresh TLS one). Returns whether it moved.
-bool Client::moves_to_https(Call& call) {
+bool Client::move_to_https(Call& call) {
   std::string provisional = "http://" + registry_.api_host() + "/";
   std::lock_guard lock(mutex_);
   if (scheme_ != "https" || call.send_credentials == SendCredentials::kNo ||
@@ -61,7 +61,7 @@ bool Client::moves_to_https(Call& call) {
 // The probing `call` met `answer`. Returns whether it must be sent again (over https).
 bool Client::resend_after_settling(Call& call, ProbeAnswer answer) {
   settle_scheme(answer);
-  return moves_to_https(call);
+  return move_to_https(call);
 }
 
 // A registry's answer settles on http (and the connection is reused). Anything else (a TLS
