@@ -93,6 +93,9 @@ def test_a_sha512_pinned_manifest_is_verified_with_sha512_and_pulled(hocker, run
         rc, out, err = run([hocker, "manifest", ref])
         assert rc == 0, err
         assert out == image.manifest_bytes
+        rc, out, err = run([hocker, "digest", ref])
+        assert rc == 0, err
+        assert out.decode() == pin + "\n"
         archive = tmp_path / "hello.tar"
         rc, out, err = run([hocker, "image", ref, "-q", "-o", str(archive)])
         assert rc == 0, err
