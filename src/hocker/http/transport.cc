@@ -18,6 +18,9 @@ namespace {
 
 constexpr int kMaxRedirects = 10;
 constexpr long kBufferSize = 64L << 10;
+// An answer bounded by the answer timeout earns one more second per this many bytes, so
+// that a large config on a slow link completes while a drip does not.
+constexpr std::int64_t kAnswerBytesPerSecond = 64 << 10;
 using Clock = std::chrono::steady_clock;
 
 bool is_success(long status) {
@@ -53,12 +56,15 @@ using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 // noexcept: they stash an exception and return a short count, which aborts the transfer.
 class Exchange {
  public:
-  Exchange(const Request& request, ByteSink* sink, std::size_t max_body, long stall_seconds)
+  Exchange(const Request& request, ByteSink* sink, std::size_t max_body,
+           const TransportOptions& options)
       : request_(request),
         sink_(sink),
         max_body_(max_body),
-        stall_limit_(std::chrono::seconds(stall_seconds)),
-        last_activity_(Clock::now()) {}
+        stall_limit_(std::chrono::seconds(options.stall_timeout_seconds)),
+        answer_seconds_(options.answer_timeout_seconds),
+        start_(Clock::now()),
+        last_activity_(start_) {}
 
   static std::size_t on_header(char* data, std::size_t, std::size_t size, void* self) noexcept {
     return static_cast<Exchange*>(self)->header_line(std::string_view(data, size)) ? size : 0;
@@ -71,7 +77,8 @@ class Exchange {
     return accepted ? size : 0;
   }
   static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
-    return static_cast<Exchange*>(self)->stalled() ? 1 : 0;
+    auto* exchange = static_cast<Exchange*>(self);
+    return exchange->stalled() || exchange->overdue() ? 1 : 0;
   }
 
   std::string what() const { return request_.method + " " + redact_url(request_.url); }
@@ -84,6 +91,8 @@ class Exchange {
   bool body_data(const char* data, std::size_t size) noexcept;
   void check_final_headers();
   bool stalled() noexcept;
+  bool overdue() noexcept;
+  void fail(const std::string& reason) noexcept;
 
   const Request& request_;
   ByteSink* sink_;
@@ -94,27 +103,46 @@ class Exchange {
   std::exception_ptr error_;
   bool truncated_ = false;
   std::chrono::steady_clock::duration stall_limit_;
+  long answer_seconds_;        // <= 0: unbounded.
+  bool streaming_ = false;     // A 2xx body is streaming into the sink: no answer deadline.
+  std::int64_t received_ = 0;  // Header and body bytes, for the answer deadline.
+  Clock::time_point start_;
   Clock::time_point last_activity_;
 };
+
+void Exchange::fail(const std::string& reason) noexcept {
+  try {
+    error_ = std::make_exception_ptr(
+        Error(ErrorKind::kNetwork, what() + ": " + reason, Transient::kYes));
+  } catch (...) {
+    error_ = std::current_exception();
+  }
+}
 
 // libcurl's own low-speed check averages over a window of several seconds, so a transfer
 // that received some bytes before stalling would outlive the stall timeout: we watch the
 // time since the last byte ourselves (the progress callback runs about once a second).
 bool Exchange::stalled() noexcept {
   if (Clock::now() - last_activity_ < stall_limit_) return false;
-  try {
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(stall_limit_).count();
-    error_ = std::make_exception_ptr(Error(
-        ErrorKind::kNetwork, what() + ": stalled: no data for " + std::to_string(seconds) + " s",
-        Transient::kYes));
-  } catch (...) {
-    error_ = std::current_exception();
-  }
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(stall_limit_).count();
+  fail("stalled: no data for " + std::to_string(seconds) + " s");
+  return true;
+}
+
+// A server dripping a byte now and then is never stalled: everything but a blob's body must
+// also be complete in bounded time (one second more per kAnswerBytesPerSecond received).
+bool Exchange::overdue() noexcept {
+  if (streaming_ || answer_seconds_ <= 0) return false;
+  auto allowed = std::chrono::seconds(answer_seconds_ + received_ / kAnswerBytesPerSecond);
+  if (Clock::now() - start_ < allowed) return false;
+  fail("answer not complete within " + std::to_string(answer_seconds_) +
+       " s (a server sending too slowly; see --timeout)");
   return true;
 }
 
 bool Exchange::header_line(std::string_view line) noexcept {
   last_activity_ = Clock::now();
+  received_ += static_cast<std::int64_t>(line.size());
   try {
     if (line.starts_with("HTTP/")) {
       // A new response begins (after 1xx ones): its headers replace any earlier.
@@ -145,6 +173,7 @@ bool Exchange::header_line(std::string_view line) noexcept {
 // Runs once the final response's headers are complete, before any body byte.
 void Exchange::check_final_headers() {
   if (!is_success(status_)) return;
+  streaming_ = sink_ != nullptr;
   if (request_.range_start > 0 && status_ == 200) to_skip_ = request_.range_start;
   if (request_.expected_length < 0) return;
   auto header = response_.headers.get("Content-Length");
@@ -158,6 +187,7 @@ void Exchange::check_final_headers() {
 }
 
 bool Exchange::body_data(const char* data, std::size_t size) noexcept {
+  received_ += static_cast<std::int64_t>(size);
   try {
     if (is_success(status_) && sink_ != nullptr) {
       std::size_t skipped = static_cast<std::size_t>(
@@ -213,7 +243,7 @@ bool is_not_http_reply(CURLcode code, std::string_view detail) {
 }
 
 Error curl_error(const std::string& what, CURLcode code, const char* error_buffer,
-                 const TransportOptions& options) {
+                 const TransportOptions& options, bool verified_despite_insecure) {
   std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
   if (is_not_http_reply(code, detail)) {
     return Error(ErrorKind::kNetwork, what + ": the reply is not HTTP (" + detail + ")",
@@ -221,8 +251,9 @@ Error curl_error(const std::string& what, CURLcode code, const char* error_buffe
   }
   std::string reason = detail;
   if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_ISSUER_ERROR) {
-    reason = "TLS certificate refused (" + detail +
-             "); pass --ca-file PATH to trust its CA, or --insecure to skip verification";
+    reason = "TLS certificate refused (" + detail + "); pass --ca-file PATH to trust its CA" +
+             (verified_despite_insecure ? " (--insecure covers the registry's own host:port only)"
+                                        : ", or --insecure to skip verification");
   } else if (code == CURLE_SSL_CACERT_BADFILE) {
     reason = "cannot use CA file " + options.ca_file + " (" + detail + ")";
   } else if (code == CURLE_OPERATION_TIMEDOUT && detail.find("too slow") != std::string::npos) {
@@ -273,11 +304,16 @@ void drop_authorization(std::vector<Header>& headers) {
 
 struct Transport::Impl {
   TransportOptions options;
+  std::string insecure_origin;  // Of options.insecure_host; "" when it names nothing.
   CURL* easy = nullptr;
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   Response perform_once(const Request& request, ByteSink* sink, std::size_t max_body);
   void set_options(const Request& request, Exchange& exchange, curl_slist* headers);
+  bool verifies(const std::string& url) const {
+    if (options.tls_verify == TlsVerify::kYes) return true;
+    return !options.insecure_host.empty() && origin_of(url) != insecure_origin;
+  }
 };
 
 void Transport::Impl::set_options(const Request& request, Exchange& exchange, curl_slist* headers) {
@@ -298,7 +334,8 @@ void Transport::Impl::set_options(const Request& request, Exchange& exchange, cu
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
   if (request.timeout_seconds > 0) curl_easy_setopt(easy, CURLOPT_TIMEOUT, request.timeout_seconds);
   curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
-  if (options.tls_verify == TlsVerify::kNo) {
+  curl_easy_setopt(easy, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  if (!verifies(request.url)) {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
   }
@@ -329,7 +366,7 @@ void Transport::Impl::set_options(const Request& request, Exchange& exchange, cu
 Response Transport::Impl::perform_once(const Request& request, ByteSink* sink,
                                        std::size_t max_body) {
   Slist headers = header_list(request);
-  Exchange exchange(request, sink, max_body, options.stall_timeout_seconds);
+  Exchange exchange(request, sink, max_body, options);
   set_options(request, exchange, headers.get());
   CURLcode code = curl_easy_perform(easy);
   if (exchange.error()) std::rethrow_exception(exchange.error());
@@ -337,7 +374,8 @@ Response Transport::Impl::perform_once(const Request& request, ByteSink* sink,
     long tunnel_status = 0;
     curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &tunnel_status);
     if (tunnel_status >= 300) throw proxy_refusal(exchange.what(), tunnel_status);
-    throw curl_error(exchange.what(), code, error_buffer, options);
+    throw curl_error(exchange.what(), code, error_buffer, options,
+                     options.tls_verify == TlsVerify::kNo);
   }
   Response& response = exchange.response();
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
@@ -348,6 +386,9 @@ Response Transport::Impl::perform_once(const Request& request, ByteSink* sink,
 Transport::Transport(TransportOptions options) : impl_(std::make_unique<Impl>()) {
   ensure_curl_initialised();
   impl_->options = std::move(options);
+  if (!impl_->options.insecure_host.empty()) {
+    impl_->insecure_origin = origin_of("https://" + impl_->options.insecure_host);
+  }
   impl_->easy = curl_easy_init();
   if (impl_->easy == nullptr) throw Error(ErrorKind::kInternal, "cannot create a curl handle");
 }
@@ -384,12 +425,19 @@ Response Transport::perform(const Request& request, ByteSink* sink, std::size_t 
       throw Error(ErrorKind::kNetwork, what + ": redirect loop at " + redact_url(next));
     }
     std::string next_origin = origin_of(next);
-    if (next_origin.empty() || next_origin != origin_of(current.url)) {
-      drop_authorization(current.headers);
-    }
+    bool same_origin = !next_origin.empty() && next_origin == origin_of(current.url);
     if (current.method == "POST" && response.status <= 303) {
       current.method = "GET";
       current.body.clear();
+    }
+    if (!same_origin) {
+      // A body may carry a secret (a refresh token): it goes to no one but its addressee.
+      if (!current.body.empty()) {
+        throw Error(ErrorKind::kNetwork, what + ": refusing a " + std::to_string(response.status) +
+                                             " redirect to another origin (" + redact_url(next) +
+                                             "): the request body is not sent elsewhere");
+      }
+      drop_authorization(current.headers);
     }
     current.url = std::move(next);
   }
