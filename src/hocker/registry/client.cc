@@ -201,7 +201,7 @@ http::Response Client::attempt(Call& call, int attempt_number) {
       throw Error(ErrorKind::kAuth, std::string(refused.what()) + hint);
     }
     ++call.auth_rounds;
-    authenticator_->handle_challenge(*transport, *challenge, call.scope);
+    authenticator_->handle_challenge(*transport, *challenge, call.scope, call.url);
   }
   return response;
 }
