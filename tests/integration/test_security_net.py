@@ -22,9 +22,9 @@ MANIFEST = json.dumps({
 
 @pytest.fixture
 def servers(request):
-    """servers(answer, tls=None) -> a ScriptedServer stopped after the test."""
-    def make(answer, tls=None):
-        server = ScriptedServer(answer, tls)
+    """servers(answer, tls=None, legacy_tls=False) -> a ScriptedServer stopped after the test."""
+    def make(answer, tls=None, legacy_tls=False):
+        server = ScriptedServer(answer, tls, legacy_tls)
         request.addfinalizer(server.stop)
         return server
     return make
@@ -151,6 +151,30 @@ def test_insecure_does_not_cover_a_redirect_target_on_another_origin(
     assert target.requests == []
     assert rc == 3, err
     assert_one_error_line(err, "hocker-manifest", "TLS certificate refused")
+
+
+WEAK_OPENSSL_CONF = """openssl_conf = openssl_init
+[openssl_init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+MinProtocol = TLSv1
+CipherString = DEFAULT@SECLEVEL=0
+"""
+
+
+def test_tls_older_than_1_2_is_refused_even_where_openssl_would_allow_it(
+        hocker_link, run, servers, hocker_env, tmp_path):
+    ca_file, cert, key = _tls_pair(tmp_path, "legacy")
+    registry = servers(lambda request: Reply(200, MANIFEST), tls=(cert, key), legacy_tls=True)
+    weak = tmp_path / "weak.cnf"
+    weak.write_text(WEAK_OPENSSL_CONF)
+    rc, out, err = manifest(hocker_link, run, registry.url, "--ca-file", ca_file, "--retries",
+                            "1", env=dict(hocker_env, OPENSSL_CONF=str(weak)))
+    assert registry.requests == []
+    assert rc == 3, err
+    assert_one_error_line(err, "hocker-manifest", "TLS 1.2")
 
 
 # --- 3. credential helpers are never taken from the current directory ----------------------

@@ -33,6 +33,12 @@ bool is_not_http_reply(CURLcode code, std::string_view detail) {
   return code == CURLE_UNSUPPORTED_PROTOCOL && detail.find("HTTP/0.9") != std::string_view::npos;
 }
 
+// OpenSSL's words for a handshake that failed on the protocol version (ours is TLS 1.2+).
+bool is_old_tls(std::string_view detail) {
+  return detail.find("protocol version") != std::string_view::npos ||
+         detail.find("unsupported protocol") != std::string_view::npos;
+}
+
 }  // namespace
 
 Error curl_error(const std::string& what, CURLcode code, const char* error_buffer,
@@ -47,6 +53,13 @@ Error curl_error(const std::string& what, CURLcode code, const char* error_buffe
     reason = "TLS certificate refused (" + detail + "); pass --ca-file PATH to trust its CA" +
              (verified_despite_insecure ? " (--insecure covers the registry's own host:port only)"
                                         : ", or --insecure to skip verification");
+  } else if (code == CURLE_SSL_CONNECT_ERROR && is_old_tls(detail)) {
+    return Error(ErrorKind::kNetwork,
+                 what +
+                     ": TLS handshake refused: the server offers nothing newer than TLS 1.1, "
+                     "and hocker needs TLS 1.2 or newer (" +
+                     detail + ")",
+                 Transient::kNo);
   } else if (code == CURLE_SSL_CACERT_BADFILE) {
     reason = "cannot use CA file " + options.ca_file + " (" + detail + ")";
   } else if (code == CURLE_OPERATION_TIMEDOUT && detail.find("too slow") != std::string::npos) {

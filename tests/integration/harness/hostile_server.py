@@ -1,9 +1,10 @@
 """Scriptable loopback servers for the network-security tests (test_security_net.py): a fake
 registry, a token realm, a redirect target or a thief, over plain HTTP or TLS.
 
-`ScriptedServer(answer, tls=None)`: `answer(request)` -> `Reply`; `request` has `method path
+`ScriptedServer(answer, tls=None, legacy_tls=False)`: `answer(request)` -> `Reply`; `request` has `method path
 query headers{lower: value} body`, and every request is recorded in `requests` (also those
-answered by an exception).  `tls=(cert_file, key_file)` serves https; `url` says which.
+answered by an exception).  `tls=(cert_file, key_file)` serves https; `url` says which; `legacy_tls` limits it to TLS 1.0
+and 1.1 (a client must also be allowed them, e.g. by OPENSSL_CONF, to get that far).
 `Reply(status=200, body=b"", headers=None, drip=None)`: with `drip` (seconds), the body goes
 out one byte per `drip` seconds after the headers (a slow-drip server).
 `make_pki(directory)` (from harness.registry) makes a fresh CA and a loopback server cert:
@@ -13,6 +14,7 @@ import json
 import ssl
 import threading
 import time
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -45,7 +47,7 @@ class Request:
 
 
 class ScriptedServer:
-    def __init__(self, answer, tls=None):
+    def __init__(self, answer, tls=None, legacy_tls=False):
         self.answer = answer
         self.requests = []
         self._lock = threading.Lock()
@@ -55,6 +57,12 @@ class ScriptedServer:
         if tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*tls)
+            if legacy_tls:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    context.set_ciphers("DEFAULT:@SECLEVEL=0")
+                    context.minimum_version = ssl.TLSVersion.TLSv1
+                    context.maximum_version = ssl.TLSVersion.TLSv1_1
             self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         self.host = "127.0.0.1:%d" % self.port
