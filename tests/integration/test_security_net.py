@@ -52,7 +52,7 @@ def manifest(hocker_link, run, registry_url, *extra, env=None, timeout=60, cwd=N
     return run(argv + [NAME, TAG], env=env, timeout=timeout, cwd=cwd)
 
 
-# --- 1. no credential follows a redirect to another origin ---------------------------------
+# --- no credential follows a redirect to another origin ---------------------------------
 
 @pytest.mark.parametrize("status", [307, 308])
 def test_a_refresh_token_post_is_not_redirected_to_another_origin(
@@ -95,7 +95,7 @@ def test_an_https_registry_redirecting_to_http_on_its_host_loses_the_authorizati
     assert plain.requests and all("authorization" not in r.headers for r in plain.requests)
 
 
-# --- 2. tokens are asked for pull only -------------------------------------------------------
+# --- tokens are asked for pull only -------------------------------------------------------
 
 def test_token_requests_ask_for_pull_only_whatever_the_challenge_says(
         hocker_link, run, servers, hocker_env):
@@ -109,7 +109,7 @@ def test_token_requests_ask_for_pull_only_whatever_the_challenge_says(
         "repository:%s:pull" % NAME, "repository:team/other:pull", "repository:team/x:pull"]
 
 
-# --- 4. --insecure covers the registry named, nothing else ---------------------------------
+# --- --insecure covers the registry named, nothing else ---------------------------------
 
 def _tls_pair(tmp_path, name):
     directory = tmp_path / name
@@ -177,7 +177,7 @@ def test_tls_older_than_1_2_is_refused_even_where_openssl_would_allow_it(
     assert_one_error_line(err, "hocker-manifest", "TLS 1.2")
 
 
-# --- 3. credential helpers are never taken from the current directory ----------------------
+# --- credential helpers are never taken from the current directory ----------------------
 
 def _marking_helper(directory, marker):
     path = os.path.join(directory, "docker-credential-planted")
@@ -202,7 +202,7 @@ def test_a_credential_helper_runs_only_from_an_absolute_path_entry(
     assert os.path.exists(marker) == (where == "absolute PATH entry")
 
 
-# --- 5. a slow drip cannot hold hocker --------------------------------------------------------
+# --- a slow drip cannot hold hocker --------------------------------------------------------
 
 def test_a_manifest_dripping_in_ends_within_the_timeout(hocker_link, run, servers, hocker_env):
     # Two bytes a second: never "stalled", and the whole manifest would take minutes.
