@@ -12,7 +12,6 @@ from harness.cli import assert_one_error_line
 from harness.hostile_server import Reply, ScriptedServer, json_reply, make_pki
 
 NAME, TAG = "team/app", "v1"
-MANIFEST_PATH = "/v2/%s/manifests/%s" % (NAME, TAG)
 MANIFEST = json.dumps({
     "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
     "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2,
