@@ -35,14 +35,17 @@ void add_connection_options(CLI::App& app, FetchOptions& options) {
                  "Registry base URI, e.g. https://registry.example.com:5000 (classic form; "
                  "default Docker Hub)");
   app.add_option("--platform", options.platform, "os/arch[/variant] to select (default: host)");
-  app.add_flag("--insecure", options.insecure, "Do not verify the registry's TLS certificate");
+  app.add_flag("--insecure", options.insecure,
+               "Do not verify the registry's TLS certificate (its host:port only: token realms "
+               "and redirect targets elsewhere are still verified)");
   app.add_option("--ca-file", options.ca_file, "PEM bundle of CAs to trust for TLS")
       ->check(CLI::ExistingFile);
   app.add_flag("--plain-http", options.plain_http, "Talk plain HTTP to the registry");
   app.add_option("--retries", options.retries, "Attempts per request before giving up")
       ->check(CLI::Range(1, 100));
   app.add_option("--timeout", options.timeout,
-                 "Seconds a connection may stay silent before it counts as stalled")
+                 "Seconds to connect, to stay silent mid-transfer, and to receive a whole answer "
+                 "other than a blob (manifest, config, token, tag page; +1 s per 64 KiB)")
       ->check(CLI::Range(1.0, 3600.0));
   app.add_flag("-q,--quiet", options.quiet, "No progress output and no retry notices");
   app.add_option("--cache", options.cache,
@@ -135,6 +138,7 @@ std::unique_ptr<registry::Client> make_client(FetchOptions& options,
   registry::ClientOptions client_options;
   client_options.transport.tls_verify =
       options.insecure ? http::TlsVerify::kNo : http::TlsVerify::kYes;
+  client_options.transport.insecure_host = reference.registry.api_host();
   client_options.transport.ca_file = options.ca_file;
   // nixpkgs' fetchers point SSL_CERT_FILE (or NIX_SSL_CERT_FILE) at the CA bundle of the
   // build; honour it as curl's command line tool does.
@@ -146,6 +150,7 @@ std::unique_ptr<registry::Client> make_client(FetchOptions& options,
   }
   client_options.transport.stall_timeout_seconds = static_cast<long>(options.timeout + 0.5);
   client_options.transport.connect_timeout_seconds = static_cast<long>(options.timeout + 0.5);
+  client_options.transport.answer_timeout_seconds = static_cast<long>(options.timeout + 0.5);
   client_options.plain_http = options.plain_http;
   client_options.retry.attempts = options.retries;
   if (!options.quiet) {

@@ -1,5 +1,6 @@
 #include "hocker/auth/authenticator.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -30,6 +31,28 @@ const Challenge* find_scheme(const std::vector<Challenge>& challenges, std::stri
 std::string param(const std::map<std::string, std::string>& params, const std::string& name) {
   auto found = params.find(name);
   return found == params.end() ? "" : found->second;
+}
+
+// hocker only pulls: whatever actions the challenge names (push, delete, *), the token request
+// asks for pull alone. A scope is type:name:actions, and the name may hold colons (a port).
+// With no usable scope in the challenge, `fallback` (the request's own pull scope) is asked.
+std::vector<std::string> pull_scopes(std::string_view challenge_scopes,
+                                     const std::string& fallback) {
+  std::vector<std::string> scopes;
+  for (const std::string& one : split_scopes(challenge_scopes)) {
+    std::size_t actions = one.rfind(':');
+    if (actions == std::string::npos || actions == one.find(':')) continue;
+    std::string pull = one.substr(0, actions) + ":pull";
+    if (std::find(scopes.begin(), scopes.end(), pull) == scopes.end()) scopes.push_back(pull);
+  }
+  if (scopes.empty() && !fallback.empty()) scopes.push_back(fallback);
+  return scopes;
+}
+
+std::string join(const std::vector<std::string>& scopes) {
+  std::string joined;
+  for (const std::string& one : scopes) joined += (joined.empty() ? "" : " ") + one;
+  return joined;
 }
 
 }  // namespace
@@ -66,7 +89,7 @@ bool Authenticator::has_credentials() const {
 }
 
 void Authenticator::handle_challenge(http::Transport& transport, std::string_view challenge_header,
-                                     const std::string& scope) {
+                                     const std::string& scope, std::string_view challenged_url) {
   if (credentials_.kind == Kind::kBearerToken) {
     // The token was sent with the request already: nothing better to offer.
     std::lock_guard lock(mutex_);
@@ -76,7 +99,7 @@ void Authenticator::handle_challenge(http::Transport& transport, std::string_vie
   std::vector<Challenge> challenges = parse_challenges(challenge_header);
   if (const Challenge* bearer = find_scheme(challenges, "bearer")) {
     // Network I/O happens outside the lock; a concurrent fetch for the same scope is harmless.
-    Token token = fetch_token(transport, bearer->params, scope);
+    Token token = fetch_token(transport, bearer->params, scope, challenged_url);
     std::lock_guard lock(mutex_);
     tokens_[scope] = std::move(token);
     offered_credentials_ = has_password() || credentials_.kind == Kind::kIdentityToken;
@@ -100,6 +123,20 @@ void Authenticator::handle_challenge(http::Transport& transport, std::string_vie
                                     challenges.front().scheme + ")");
 }
 
+// Credentials (and the token they buy) never cross the network in clear text when the
+// registry itself is reached over https.
+bool realm_is_acceptable(std::string_view realm, std::string_view challenged_url) {
+  return !realm.starts_with("http://") || challenged_url.starts_with("http://") ||
+         http::is_loopback_url(realm);
+}
+
+void Authenticator::check_realm(const std::string& realm, std::string_view challenged_url) const {
+  if (realm_is_acceptable(realm, challenged_url)) return;
+  throw Error(ErrorKind::kAuth, registry_ + ": refusing token realm " + http::redact_url(realm) +
+                                    ": plain HTTP for a registry reached over https would expose "
+                                    "the credentials and the token");
+}
+
 http::Request Authenticator::token_request(const std::map<std::string, std::string>& params,
                                            const std::string& scope) const {
   std::string realm = param(params, "realm");
@@ -107,8 +144,7 @@ http::Request Authenticator::token_request(const std::map<std::string, std::stri
     throw Error(ErrorKind::kAuth,
                 registry_ + " sent a Bearer challenge without an http(s) token realm");
   }
-  std::string scopes = param(params, "scope");
-  if (scopes.empty()) scopes = scope;
+  std::vector<std::string> scopes = pull_scopes(param(params, "scope"), scope);
   http::Request request;
   if (credentials_.kind == Kind::kIdentityToken) {
     // docker's OAuth2 refresh flow (distribution docs: oauth.md).
@@ -118,14 +154,14 @@ http::Request Authenticator::token_request(const std::map<std::string, std::stri
     request.body = form_encode({{"grant_type", "refresh_token"},
                                 {"refresh_token", credentials_.secret.reveal()},
                                 {"service", param(params, "service")},
-                                {"scope", scopes},
+                                {"scope", join(scopes)},
                                 {"client_id", "hocker"}});
     return request;
   }
   std::vector<std::pair<std::string, std::string>> query;
   if (auto service = param(params, "service"); !service.empty())
     query.push_back({"service", service});
-  for (const std::string& one : split_scopes(scopes)) query.push_back({"scope", one});
+  for (const std::string& one : scopes) query.push_back({"scope", one});
   if (has_password()) {
     query.push_back({"account", credentials_.username});
     request.headers.push_back({"Authorization", basic_value()});
@@ -138,7 +174,9 @@ http::Request Authenticator::token_request(const std::map<std::string, std::stri
 
 Authenticator::Token Authenticator::fetch_token(http::Transport& transport,
                                                 const std::map<std::string, std::string>& params,
-                                                const std::string& scope) const {
+                                                const std::string& scope,
+                                                std::string_view challenged_url) const {
+  check_realm(param(params, "realm"), challenged_url);
   http::Request request = token_request(params, scope);
   std::string what = registry_ + ": token server " + http::redact_url(request.url);
   http::Response response = transport.perform(request, nullptr, kMaxTokenResponse);

@@ -33,19 +33,21 @@ class Authenticator {
   /// first request goes anonymous, and the 401 tells us the scheme).
   std::string authorization(const std::string& scope);
 
-  /// Reacts to a 401 whose WWW-Authenticate value is `challenge_header`. Bearer: GETs the realm
-  /// with service and scope query parameters (the challenge's scope if present, else `scope`),
+  /// Reacts to a 401 to `challenged_url` whose WWW-Authenticate value is `challenge_header`.
+  /// Bearer: GETs the realm with service and scope query parameters (the challenge's scopes
+  /// with every action list replaced by "pull", as hocker only pulls; else `scope`),
   /// with Basic credentials when we have username/password (identity token: POSTs a
   /// grant_type=refresh_token form, as docker does), anonymously otherwise; accepts `token` or
   /// `access_token` and caches it under `scope` until `expires_in` (default and minimum 60 s)
   /// minus a margin. Basic: remembers that Basic is wanted.
   /// Throws Error(kAuth) with a one-line message naming the registry (and the token server's
   /// own error text when it sent one) when the token endpoint refuses, when credentials are
-  /// needed and we have none, or when the challenge is unparsable or of an unknown scheme.
+  /// needed and we have none, when the challenge is unparsable or of an unknown scheme, or
+  /// when the realm is plain HTTP where realm_is_acceptable() says no (nothing sent to it).
   /// A token server answering 429 or 5xx, or unreachable -> Error(kNetwork, transient).
   /// Never puts a secret in a message.
   void handle_challenge(http::Transport& transport, std::string_view challenge_header,
-                        const std::string& scope);
+                        const std::string& scope, std::string_view challenged_url);
 
   /// True when the last handle_challenge already had credentials to offer, i.e. a further 401
   /// means the credentials were refused (not merely missing).
@@ -59,7 +61,8 @@ class Authenticator {
   bool has_password() const;
   std::string basic_value() const;
   Token fetch_token(http::Transport& transport, const std::map<std::string, std::string>& params,
-                    const std::string& scope) const;
+                    const std::string& scope, std::string_view challenged_url) const;
+  void check_realm(const std::string& realm, std::string_view challenged_url) const;
   http::Request token_request(const std::map<std::string, std::string>& params,
                               const std::string& scope) const;
   Token parse_token(const http::Response& response, const std::string& what) const;
@@ -73,5 +76,11 @@ class Authenticator {
   bool basic_wanted_ = false;
   bool offered_credentials_ = false;
 };
+
+/// Whether a token realm may be asked for a token (with the credentials) after a challenge to
+/// `challenged_url`: always over https, wherever it is (the registry names the auth server it
+/// trusts, e.g. auth.docker.io for Docker Hub); over plain HTTP only when the registry itself
+/// was reached over plain HTTP or the realm is on loopback.
+bool realm_is_acceptable(std::string_view realm, std::string_view challenged_url);
 
 }  // namespace hocker::auth

@@ -16,6 +16,7 @@ using http::testing::TestServer;
 using Kind = Credentials::Kind;
 
 constexpr const char* kScope = "repository:library/debian:pull";
+constexpr const char* kRegistryUrl = "https://registry.test/v2/library/debian/manifests/1";
 
 Credentials basic(std::string user = "alice", std::string password = "hunter2") {
   return {Kind::kBasic, std::move(user), Secret(std::move(password)), "--username"};
@@ -42,7 +43,7 @@ class TokenServer {
 Error auth_failure(Authenticator& authenticator, http::Transport& transport,
                    const std::string& challenge) {
   try {
-    authenticator.handle_challenge(transport, challenge, kScope);
+    authenticator.handle_challenge(transport, challenge, kScope, kRegistryUrl);
   } catch (const Error& error) {
     return error;
   }
@@ -60,7 +61,7 @@ TEST(Authenticator, FetchesAnAnonymousTokenAndCachesItPerScope) {
   TokenServer tokens;
   http::Transport transport({});
   Authenticator authenticator(Credentials{}, "registry.test");
-  authenticator.handle_challenge(transport, tokens.challenge(), kScope);
+  authenticator.handle_challenge(transport, tokens.challenge(), kScope, kRegistryUrl);
   EXPECT_EQ(authenticator.authorization(kScope), "Bearer tok-1");
   EXPECT_EQ(authenticator.authorization(kScope), "Bearer tok-1");
   EXPECT_EQ(authenticator.authorization("repository:other:pull"), "");
@@ -77,7 +78,8 @@ TEST(Authenticator, AsksForTheScopesOfTheChallenge) {
   http::Transport transport({});
   Authenticator authenticator(Credentials{}, "registry.test");
   authenticator.handle_challenge(
-      transport, tokens.challenge(R"(,scope="repository:a:pull repository:b:pull")"), kScope);
+      transport, tokens.challenge(R"(,scope="repository:a:pull repository:b:pull")"), kScope,
+      kRegistryUrl);
   EXPECT_EQ(tokens.requests()[0].target,
             "/token?service=registry.test&scope=repository%3Aa%3Apull&scope=repository%3Ab%3Apull");
   EXPECT_EQ(authenticator.authorization(kScope), "Bearer tok-1");
@@ -87,7 +89,7 @@ TEST(Authenticator, SendsBasicCredentialsToTheTokenServer) {
   TokenServer tokens(200, R"({"access_token":"tok-2"})");
   http::Transport transport({});
   Authenticator authenticator(basic(), "registry.test");
-  authenticator.handle_challenge(transport, tokens.challenge(), kScope);
+  authenticator.handle_challenge(transport, tokens.challenge(), kScope, kRegistryUrl);
   EXPECT_EQ(authenticator.authorization(kScope), "Bearer tok-2");
   ServerRequest request = tokens.requests()[0];
   EXPECT_EQ(request.headers.get("Authorization"), "Basic " + base64_encode("alice:hunter2"));
@@ -100,7 +102,7 @@ TEST(Authenticator, ExchangesAnIdentityTokenWithAPost) {
   http::Transport transport({});
   Authenticator authenticator({Kind::kIdentityToken, "", Secret("refresh me"), "config"},
                               "registry.test");
-  authenticator.handle_challenge(transport, tokens.challenge(), kScope);
+  authenticator.handle_challenge(transport, tokens.challenge(), kScope, kRegistryUrl);
   EXPECT_EQ(authenticator.authorization(kScope), "Bearer tok-3");
   ServerRequest request = tokens.requests()[0];
   EXPECT_EQ(request.method, "POST");
@@ -126,7 +128,7 @@ TEST(Authenticator, ForgetsATokenWhenItExpires) {
     http::Transport transport({});
     Authenticator::Clock::time_point now{};
     Authenticator authenticator(Credentials{}, "registry.test", [&] { return now; });
-    authenticator.handle_challenge(transport, tokens.challenge(), kScope);
+    authenticator.handle_challenge(transport, tokens.challenge(), kScope, kRegistryUrl);
     now += c.still_valid;
     EXPECT_EQ(authenticator.authorization(kScope), "Bearer t");
     now += c.expired - c.still_valid;
@@ -137,7 +139,7 @@ TEST(Authenticator, ForgetsATokenWhenItExpires) {
 TEST(Authenticator, AnswersABasicChallengeWithTheCredentials) {
   http::Transport transport({});
   Authenticator authenticator(basic(), "registry.test");
-  authenticator.handle_challenge(transport, R"(Basic realm="Registry")", kScope);
+  authenticator.handle_challenge(transport, R"(Basic realm="Registry")", kScope, kRegistryUrl);
   EXPECT_EQ(authenticator.authorization("any:scope"), "Basic " + base64_encode("alice:hunter2"));
   EXPECT_TRUE(authenticator.has_credentials());
 }
@@ -203,7 +205,8 @@ TEST(Authenticator, AlwaysSendsAGivenBearerToken) {
   http::Transport transport({});
   Authenticator authenticator({Kind::kBearerToken, "", Secret("given"), "--token"}, "r");
   EXPECT_EQ(authenticator.authorization(kScope), "Bearer given");
-  authenticator.handle_challenge(transport, R"(Bearer realm="http://127.0.0.1:1/t")", kScope);
+  authenticator.handle_challenge(transport, R"(Bearer realm="http://127.0.0.1:1/t")", kScope,
+                                 kRegistryUrl);
   EXPECT_EQ(authenticator.authorization(kScope), "Bearer given");
   EXPECT_TRUE(authenticator.has_credentials());
 }

@@ -6,11 +6,13 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -86,7 +88,33 @@ int reap(pid_t pid, Clock::time_point deadline, bool kill_now, std::string& fail
   return -1;
 }
 
+// The helper's absolute path: the first regular executable file named `program` in an
+// absolute PATH entry. Empty and relative entries are skipped: they stand for the current
+// directory, where anyone who can write a file would choose what runs. No PATH: not found.
+std::string find_on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path != nullptr ? path : "";
+  while (!rest.empty()) {
+    std::size_t colon = rest.find(':');
+    std::string_view entry = rest.substr(0, colon);
+    rest = colon == std::string_view::npos ? "" : rest.substr(colon + 1);
+    if (!entry.starts_with('/')) continue;
+    std::string candidate = std::string(entry) + (entry.ends_with('/') ? "" : "/") + program;
+    struct stat status;
+    if (::stat(candidate.c_str(), &status) == 0 && S_ISREG(status.st_mode) &&
+        ::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+  }
+  return "";
+}
+
 pid_t spawn(const std::string& program, int stdin_fd, int stdout_fd, std::string& failure) {
+  std::string executable = find_on_path(program);
+  if (executable.empty()) {
+    failure = "not found on PATH";
+    return -1;
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
@@ -106,12 +134,11 @@ pid_t spawn(const std::string& program, int stdin_fd, int stdout_fd, std::string
   std::string get = "get";
   char* argv[] = {const_cast<char*>(program.c_str()), get.data(), nullptr};
   pid_t pid = -1;
-  int result = posix_spawnp(&pid, program.c_str(), &actions, &attributes, argv, environ);
+  int result = posix_spawn(&pid, executable.c_str(), &actions, &attributes, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (result != 0) {
-    failure = result == ENOENT ? "not found on PATH"
-                               : std::string("cannot run: ") + std::strerror(result);
+    failure = std::string("cannot run ") + executable + ": " + std::strerror(result);
     return -1;
   }
   return pid;

@@ -50,10 +50,12 @@ std::optional<Credentials> docker_config_credentials_from(const std::string& con
                                                           std::string_view domain, const Warn& warn,
                                                           std::chrono::milliseconds timeout);
 
-/// Runs `docker-credential-<helper> get` (found on PATH) with `server_url` on stdin, killing it
+/// Runs `docker-credential-<helper> get` with `server_url` on stdin, killing it
 /// (and its process group) after `timeout`. Returns nullopt when it has no credentials for
 /// the server, and also after one call to `warn` when it is missing, fails, hangs or prints
-/// something other than credentials JSON.
+/// something other than credentials JSON. The helper is the first regular executable of that
+/// name in an absolute PATH entry, run by its absolute path: empty and relative entries (the
+/// current directory, where anyone could plant one) are skipped; no PATH, no helper.
 std::optional<Credentials> run_credential_helper(const std::string& helper,
                                                  const std::string& server_url,
                                                  std::chrono::milliseconds timeout,

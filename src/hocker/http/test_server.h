@@ -55,6 +55,11 @@ class ServerConnection {
     while (::poll(&wake, 1, -1) < 0) {
     }
   }
+  /// Waits `milliseconds`, less when the server shuts down; false then.
+  bool pause(int milliseconds) {
+    pollfd wake{wake_fd_, POLLIN, 0};
+    return ::poll(&wake, 1, milliseconds) == 0;
+  }
   /// Closes the connection once the handler returns.
   void close_after() { closing_ = true; }
 

@@ -12,12 +12,16 @@
 
 #include "hocker/base/error.h"
 #include "hocker/http/curl_global.h"
+#include "hocker/http/transport_errors.h"
 
 namespace hocker::http {
 namespace {
 
 constexpr int kMaxRedirects = 10;
 constexpr long kBufferSize = 64L << 10;
+// An answer bounded by the answer timeout earns one more second per this many bytes, so
+// that a large config on a slow link completes while a drip does not.
+constexpr std::int64_t kAnswerBytesPerSecond = 64 << 10;
 using Clock = std::chrono::steady_clock;
 
 bool is_success(long status) {
@@ -53,12 +57,15 @@ using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 // noexcept: they stash an exception and return a short count, which aborts the transfer.
 class Exchange {
  public:
-  Exchange(const Request& request, ByteSink* sink, std::size_t max_body, long stall_seconds)
+  Exchange(const Request& request, ByteSink* sink, std::size_t max_body,
+           const TransportOptions& options)
       : request_(request),
         sink_(sink),
         max_body_(max_body),
-        stall_limit_(std::chrono::seconds(stall_seconds)),
-        last_activity_(Clock::now()) {}
+        stall_limit_(std::chrono::seconds(options.stall_timeout_seconds)),
+        answer_seconds_(options.answer_timeout_seconds),
+        start_(Clock::now()),
+        last_activity_(start_) {}
 
   static std::size_t on_header(char* data, std::size_t, std::size_t size, void* self) noexcept {
     return static_cast<Exchange*>(self)->header_line(std::string_view(data, size)) ? size : 0;
@@ -71,7 +78,8 @@ class Exchange {
     return accepted ? size : 0;
   }
   static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
-    return static_cast<Exchange*>(self)->stalled() ? 1 : 0;
+    auto* exchange = static_cast<Exchange*>(self);
+    return exchange->stalled() || exchange->overdue() ? 1 : 0;
   }
 
   std::string what() const { return request_.method + " " + redact_url(request_.url); }
@@ -84,6 +92,8 @@ class Exchange {
   bool body_data(const char* data, std::size_t size) noexcept;
   void check_final_headers();
   bool stalled() noexcept;
+  bool overdue() noexcept;
+  void fail(const char* reason, long seconds, const char* rest) noexcept;
 
   const Request& request_;
   ByteSink* sink_;
@@ -94,27 +104,48 @@ class Exchange {
   std::exception_ptr error_;
   bool truncated_ = false;
   std::chrono::steady_clock::duration stall_limit_;
+  long answer_seconds_;        // <= 0: unbounded.
+  bool streaming_ = false;     // A 2xx body is streaming into the sink: no answer deadline.
+  std::int64_t received_ = 0;  // Header and body bytes, for the answer deadline.
+  Clock::time_point start_;
   Clock::time_point last_activity_;
 };
+
+// Records "<what>: <reason><seconds><rest>" as a transient network error.
+void Exchange::fail(const char* reason, long seconds, const char* rest) noexcept {
+  try {
+    error_ = std::make_exception_ptr(Error(ErrorKind::kNetwork,
+                                           what() + ": " + reason + std::to_string(seconds) + rest,
+                                           Transient::kYes));
+  } catch (...) {
+    error_ = std::current_exception();
+  }
+}
 
 // libcurl's own low-speed check averages over a window of several seconds, so a transfer
 // that received some bytes before stalling would outlive the stall timeout: we watch the
 // time since the last byte ourselves (the progress callback runs about once a second).
 bool Exchange::stalled() noexcept {
   if (Clock::now() - last_activity_ < stall_limit_) return false;
-  try {
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(stall_limit_).count();
-    error_ = std::make_exception_ptr(Error(
-        ErrorKind::kNetwork, what() + ": stalled: no data for " + std::to_string(seconds) + " s",
-        Transient::kYes));
-  } catch (...) {
-    error_ = std::current_exception();
-  }
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(stall_limit_).count();
+  fail("stalled: no data for ", static_cast<long>(seconds), " s");
+  return true;
+}
+
+// A server dripping a byte now and then is never stalled: everything but a blob's body must
+// also be complete in bounded time (one second more per kAnswerBytesPerSecond received).
+bool Exchange::overdue() noexcept {
+  if (streaming_ || answer_seconds_ <= 0) return false;
+  auto allowed = std::chrono::seconds(answer_seconds_ + received_ / kAnswerBytesPerSecond);
+  if (Clock::now() - start_ < allowed) return false;
+  fail("answer not complete within ", answer_seconds_,
+       " s (the server sends too slowly; see --timeout)");
   return true;
 }
 
 bool Exchange::header_line(std::string_view line) noexcept {
   last_activity_ = Clock::now();
+  received_ += static_cast<std::int64_t>(line.size());
   try {
     if (line.starts_with("HTTP/")) {
       // A new response begins (after 1xx ones): its headers replace any earlier.
@@ -145,6 +176,7 @@ bool Exchange::header_line(std::string_view line) noexcept {
 // Runs once the final response's headers are complete, before any body byte.
 void Exchange::check_final_headers() {
   if (!is_success(status_)) return;
+  streaming_ = sink_ != nullptr;
   if (request_.range_start > 0 && status_ == 200) to_skip_ = request_.range_start;
   if (request_.expected_length < 0) return;
   auto header = response_.headers.get("Content-Length");
@@ -158,6 +190,7 @@ void Exchange::check_final_headers() {
 }
 
 bool Exchange::body_data(const char* data, std::size_t size) noexcept {
+  received_ += static_cast<std::int64_t>(size);
   try {
     if (is_success(status_) && sink_ != nullptr) {
       std::size_t skipped = static_cast<std::size_t>(
@@ -182,69 +215,6 @@ bool Exchange::body_data(const char* data, std::size_t size) noexcept {
     error_ = std::current_exception();
     return false;
   }
-}
-
-// Whether retrying the same request could succeed: everything but malformed requests and
-// refused TLS.
-Transient transience(CURLcode code) {
-  switch (code) {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_BAD_FUNCTION_ARGUMENT:
-    case CURLE_OUT_OF_MEMORY:
-    case CURLE_TOO_MANY_REDIRECTS:
-      return Transient::kNo;
-    default:
-      return Transient::kYes;
-  }
-}
-
-// curl's verdict on a reply that does not even begin like HTTP. Besides a confused server,
-// that is what stray bytes look like on a reused connection (a server that sent more than its
-// Content-Length): a new attempt, on a new connection, may well succeed.
-bool is_not_http_reply(CURLcode code, std::string_view detail) {
-  return code == CURLE_UNSUPPORTED_PROTOCOL && detail.find("HTTP/0.9") != std::string_view::npos;
-}
-
-Error curl_error(const std::string& what, CURLcode code, const char* error_buffer,
-                 const TransportOptions& options) {
-  std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
-  if (is_not_http_reply(code, detail)) {
-    return Error(ErrorKind::kNetwork, what + ": the reply is not HTTP (" + detail + ")",
-                 Transient::kYes);
-  }
-  std::string reason = detail;
-  if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_ISSUER_ERROR) {
-    reason = "TLS certificate refused (" + detail +
-             "); pass --ca-file PATH to trust its CA, or --insecure to skip verification";
-  } else if (code == CURLE_SSL_CACERT_BADFILE) {
-    reason = "cannot use CA file " + options.ca_file + " (" + detail + ")";
-  } else if (code == CURLE_OPERATION_TIMEDOUT && detail.find("too slow") != std::string::npos) {
-    reason = "stalled: no data for " + std::to_string(options.stall_timeout_seconds) + " s";
-  } else if (code == CURLE_PARTIAL_FILE) {
-    reason = "response ended early (" + detail + ")";
-  }
-  return Error(ErrorKind::kNetwork, what + ": " + reason, transience(code));
-}
-
-// A proxy from the environment answered CONNECT with an error: name it, so that the failure
-// is not mistaken for the registry's (or, by the scheme probe, for a port without TLS).
-Error proxy_refusal(const std::string& what, long status) {
-  std::string reason = "the proxy refused the tunnel (" + std::to_string(status) +
-                       (status == 407 ? " Proxy Authentication Required)" : ")");
-  if (status == 407) {
-    return Error(ErrorKind::kAuth,
-                 what + ": " + reason + "; check the user:password in https_proxy or all_proxy",
-                 Transient::kNo);
-  }
-  return Error(ErrorKind::kNetwork, what + ": " + reason,
-               status >= 500 ? Transient::kYes : Transient::kNo);
 }
 
 Slist header_list(const Request& request) {
@@ -273,11 +243,16 @@ void drop_authorization(std::vector<Header>& headers) {
 
 struct Transport::Impl {
   TransportOptions options;
+  std::string insecure_origin;  // Of options.insecure_host; "" when it names nothing.
   CURL* easy = nullptr;
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   Response perform_once(const Request& request, ByteSink* sink, std::size_t max_body);
   void set_options(const Request& request, Exchange& exchange, curl_slist* headers);
+  bool verifies(const std::string& url) const {
+    if (options.tls_verify == TlsVerify::kYes) return true;
+    return !options.insecure_host.empty() && origin_of(url) != insecure_origin;
+  }
 };
 
 void Transport::Impl::set_options(const Request& request, Exchange& exchange, curl_slist* headers) {
@@ -298,7 +273,8 @@ void Transport::Impl::set_options(const Request& request, Exchange& exchange, cu
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
   if (request.timeout_seconds > 0) curl_easy_setopt(easy, CURLOPT_TIMEOUT, request.timeout_seconds);
   curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
-  if (options.tls_verify == TlsVerify::kNo) {
+  curl_easy_setopt(easy, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  if (!verifies(request.url)) {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
   }
@@ -329,7 +305,7 @@ void Transport::Impl::set_options(const Request& request, Exchange& exchange, cu
 Response Transport::Impl::perform_once(const Request& request, ByteSink* sink,
                                        std::size_t max_body) {
   Slist headers = header_list(request);
-  Exchange exchange(request, sink, max_body, options.stall_timeout_seconds);
+  Exchange exchange(request, sink, max_body, options);
   set_options(request, exchange, headers.get());
   CURLcode code = curl_easy_perform(easy);
   if (exchange.error()) std::rethrow_exception(exchange.error());
@@ -337,7 +313,8 @@ Response Transport::Impl::perform_once(const Request& request, ByteSink* sink,
     long tunnel_status = 0;
     curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &tunnel_status);
     if (tunnel_status >= 300) throw proxy_refusal(exchange.what(), tunnel_status);
-    throw curl_error(exchange.what(), code, error_buffer, options);
+    throw curl_error(exchange.what(), code, error_buffer, options,
+                     options.tls_verify == TlsVerify::kNo);
   }
   Response& response = exchange.response();
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
@@ -348,6 +325,9 @@ Response Transport::Impl::perform_once(const Request& request, ByteSink* sink,
 Transport::Transport(TransportOptions options) : impl_(std::make_unique<Impl>()) {
   ensure_curl_initialised();
   impl_->options = std::move(options);
+  if (!impl_->options.insecure_host.empty()) {
+    impl_->insecure_origin = origin_of("https://" + impl_->options.insecure_host);
+  }
   impl_->easy = curl_easy_init();
   if (impl_->easy == nullptr) throw Error(ErrorKind::kInternal, "cannot create a curl handle");
 }
@@ -384,12 +364,19 @@ Response Transport::perform(const Request& request, ByteSink* sink, std::size_t 
       throw Error(ErrorKind::kNetwork, what + ": redirect loop at " + redact_url(next));
     }
     std::string next_origin = origin_of(next);
-    if (next_origin.empty() || next_origin != origin_of(current.url)) {
-      drop_authorization(current.headers);
-    }
+    bool same_origin = !next_origin.empty() && next_origin == origin_of(current.url);
     if (current.method == "POST" && response.status <= 303) {
       current.method = "GET";
       current.body.clear();
+    }
+    if (!same_origin) {
+      // A body may carry a secret (a refresh token): it goes to no one but its addressee.
+      if (!current.body.empty()) {
+        throw Error(ErrorKind::kNetwork, what + ": refusing a " + std::to_string(response.status) +
+                                             " redirect to another origin (" + redact_url(next) +
+                                             "): the request body is not sent elsewhere");
+      }
+      drop_authorization(current.headers);
     }
     current.url = std::move(next);
   }

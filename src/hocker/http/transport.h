@@ -38,9 +38,17 @@ enum class TlsVerify { kYes, kNo };
 
 struct TransportOptions {
   TlsVerify tls_verify = TlsVerify::kYes;
+  /// With TlsVerify::kNo: the one "host[:port]" (the registry named; port 443 when omitted)
+  /// whose certificate goes unchecked; token realms and redirect targets elsewhere are still
+  /// verified. Empty: no certificate is checked at all (a handshake-only probe).
+  std::string insecure_host;
   std::string ca_file;  ///< extra CA bundle (PEM); empty = the system default
   long connect_timeout_seconds = 30;
   long stall_timeout_seconds = 30;  ///< no byte for this long mid-transfer = stalled
+  /// Every answer but a 2xx body streaming into a sink (so: documents, tokens, error pages,
+  /// and every answer's headers) must be complete within this many seconds, plus one second
+  /// per 64 KiB received; a slow drip ends as Error(kNetwork, transient). Blobs are unbounded.
+  long answer_timeout_seconds = 30;
   std::string user_agent = "hocker/0.1";
 };
 
@@ -82,12 +90,15 @@ class Transport {
   /// Performs `request`. Follows up to 10 redirects (301/302/303/307/308) itself when asked,
   /// and drops the Authorization header for good once a redirect goes to another scheme, host
   /// or port (never sent to a CDN); a redirect loop or too many -> Error(kNetwork,
-  /// non-transient). A 301/302/303 turns a POST into a GET.
+  /// non-transient). A 301/302/303 turns a POST into a GET; a 307/308 that would carry a
+  /// request body to another origin -> Error(kNetwork, non-transient), nothing sent there.
   ///
   /// With a 2xx status and a non-null `sink`, the body streams into sink.write() (finish() is
   /// left to the caller); otherwise it is collected into Response::body, at most `max_body`
   /// bytes: a longer 2xx body -> Error(kFormat, "... body larger than N bytes"); a longer
   /// non-2xx body is truncated to `max_body` and the response returned (its status matters).
+  ///
+  /// TLS is 1.2 or newer, and only http and https are spoken.
   ///
   /// Connection failures, timeouts, stalls and bodies cut short -> Error(kNetwork,
   /// Transient::kYes, "GET <redacted url>: <reason>"); TLS verification failures ->

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <memory>
 
 #include "hocker/base/error.h"
@@ -74,6 +75,20 @@ std::string origin_of(std::string_view url) {
   std::string port = url_part(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   if (scheme.empty() || host.empty() || port.empty()) return "";
   return scheme + "://" + host + ":" + port;
+}
+
+bool is_loopback_url(std::string_view url) {
+  std::string origin = origin_of(url);
+  if (origin.empty()) return false;
+  std::string host = origin.substr(origin.find("://") + 3);
+  host.erase(host.rfind(':'));
+  if (host == "localhost" || host == "[::1]") return true;
+  // 127.0.0.0/8 in the dotted form curl normalises every IPv4 spelling to.
+  unsigned parts[4];
+  char end;
+  return std::sscanf(host.c_str(), "%u.%u.%u.%u%c", &parts[0], &parts[1], &parts[2], &parts[3],
+                     &end) == 4 &&
+         parts[0] == 127 && parts[1] < 256 && parts[2] < 256 && parts[3] < 256;
 }
 
 std::string resolve_location(std::string_view base, std::string_view location) {

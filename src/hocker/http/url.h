@@ -16,6 +16,10 @@ std::string redact_url(std::string_view url);
 /// origins must not be taken as equal.
 std::string origin_of(std::string_view url);
 
+/// Whether the host of absolute URL `url` is a loopback one: "localhost", 127.0.0.0/8 or [::1].
+/// Traffic to it never leaves the machine.
+bool is_loopback_url(std::string_view url);
+
 /// Resolves a possibly relative Location header value against `base` (RFC 3986 §5). Throws
 /// Error(kNetwork) naming the redacted location when it cannot be resolved, and when the
 /// result is not an http or https URL.

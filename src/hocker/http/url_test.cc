@@ -76,5 +76,32 @@ TEST(ResolveLocation, RefusesSchemesOtherThanHttp) {
   }
 }
 
+TEST(OriginOf, TellsADowngradeToHttpOnTheSameHostAndPortApart) {
+  EXPECT_NE(origin_of("https://registry.example.com:8443/v2/"),
+            origin_of("http://registry.example.com:8443/v2/"));
+}
+
+TEST(IsLoopbackUrl, KnowsTheHostsThatNeverLeaveTheMachine) {
+  struct Case {
+    const char* url;
+    bool loopback;
+  } cases[] = {
+      {"http://127.0.0.1:5000/token", true},
+      {"http://LOCALHOST/token", true},
+      {"http://[::1]:80/", true},
+      {"https://127.200.3.4/", true},
+      {"http://128.0.0.1/", false},
+      {"http://localhost.example.com/", false},
+      {"http://127.0.0.1.example.com/", false},
+      {"http://10.0.0.1/", false},
+      {"/token", false},
+      {"", false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.url);
+    EXPECT_EQ(is_loopback_url(c.url), c.loopback);
+  }
+}
+
 }  // namespace
 }  // namespace hocker::http

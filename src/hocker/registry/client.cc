@@ -121,7 +121,7 @@ http::Response Client::answer_challenge(Call& call, http::Response response,
     throw Error(ErrorKind::kAuth, std::string(refused.what()) + hint);
   }
   ++call.auth_rounds;
-  authenticator_->handle_challenge(transport, *challenge, call.scope);
+  authenticator_->handle_challenge(transport, *challenge, call.scope, call.url);
   return response;
 }
 
