@@ -6,6 +6,7 @@
 #include <string>
 
 #include "hocker/base/byte_sink.h"
+#include "hocker/base/unique_fd.h"
 
 namespace hocker::archive {
 
@@ -14,9 +15,6 @@ class SpoolFile final : public ByteSink {
  public:
   /// Throws Error(kLocalIo) naming the directory.
   explicit SpoolFile(const std::string& directory);
-  ~SpoolFile() override;
-  SpoolFile(const SpoolFile&) = delete;
-  SpoolFile& operator=(const SpoolFile&) = delete;
 
   void write(Bytes data) override;
   void finish() override {}
@@ -29,7 +27,7 @@ class SpoolFile final : public ByteSink {
   void copy_to(ByteSink& sink) const;
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;
   std::string directory_;
   std::int64_t size_ = 0;
 };
