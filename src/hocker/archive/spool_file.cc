@@ -10,7 +10,6 @@
 
 #include "hocker/base/atomic_file.h"
 #include "hocker/base/error.h"
-#include "hocker/blob/sinks.h"
 
 namespace hocker::archive {
 namespace {
@@ -64,7 +63,7 @@ void SpoolFile::copy_to_file(int fd, std::int64_t offset, const std::string& wha
     if (copied < 0 && !is_unsupported(errno)) fail("cannot write " + what, errno);
     break;
   }
-  std::vector<std::byte> buffer(blob::kChunkSize);
+  std::vector<std::byte> buffer(kChunkSize);
   while (in < size_) {
     ssize_t got = ::pread(fd_.get(), buffer.data(), buffer.size(), in);
     if (got < 0 && errno == EINTR) continue;
@@ -82,7 +81,7 @@ void SpoolFile::copy_to_file(int fd, std::int64_t offset, const std::string& wha
 }
 
 void SpoolFile::copy_to(ByteSink& sink) const {
-  std::vector<std::byte> buffer(blob::kChunkSize);
+  std::vector<std::byte> buffer(kChunkSize);
   std::int64_t at = 0;
   while (at < size_) {
     ssize_t got = ::pread(fd_.get(), buffer.data(), buffer.size(), at);

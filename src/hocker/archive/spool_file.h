@@ -23,7 +23,7 @@ class SpoolFile final : public ByteSink {
   /// Copies the whole content to `fd` at `offset` (copy_file_range when the kernel can, else
   /// pread/pwrite in chunks). Throws Error(kLocalIo) mentioning `what`.
   void copy_to_file(int fd, std::int64_t offset, const std::string& what) const;
-  /// Feeds the whole content to `sink` in chunks of blob::kChunkSize.
+  /// Feeds the whole content to `sink` in chunks of kChunkSize.
   void copy_to(ByteSink& sink) const;
 
  private:
