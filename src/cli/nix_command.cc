@@ -81,8 +81,8 @@ class NixCommand final : public Command {
       manifest = parse_input(read_manifest_input(manifest_path_));
     } else {
       auto client = make_client(options_, reference);
-      registry = client->base_url();
       manifest = registry::resolve_image(*client, reference, platform_from(options_)).parsed;
+      registry = client->settle_base_url();  // Settled by the fetch: the scheme it used.
     }
     auto [repository, image_name] = nix::split_repository(reference.repository);
     nix::FetchdockerInput input{

@@ -87,6 +87,8 @@ inline bool ServerConnection::read_request(ServerRequest& request) {
   std::size_t end;
   while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
     if (!fill()) return false;
+    // Not an HTTP method (a TLS ClientHello): hang up, as a server that speaks no TLS would.
+    if (buffer_[0] < 'A' || buffer_[0] > 'Z') return false;
   }
   std::string head = buffer_.substr(0, end);
   buffer_.erase(0, end + 4);

@@ -1,8 +1,10 @@
-// The state of one logical registry request across retries and authentication rounds;
-// shared by the client's translation units, not part of its interface.
+// The state of one logical registry request across retries and authentication rounds, and the
+// transport pool's lease; shared by the client's translation units, not part of its interface.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -12,10 +14,13 @@
 
 namespace hocker::registry {
 
+/// Whether a request may carry the registry's credentials.
+enum class SendCredentials { kYes, kNo };
+
 /// One logical request, kept across retries and authentication rounds.
 struct Client::Call {
   std::string method = "GET";
-  std::string url;  // Absolute, built from base_url().
+  std::string url;  // Absolute, built from request_base_url().
   std::string scope;
   std::vector<http::Header> headers;
   ByteSink* sink = nullptr;
@@ -23,7 +28,29 @@ struct Client::Call {
   std::int64_t expected_length = -1;  // Whole-body length; -1 unknown.
   std::int64_t delivered = 0;         // Body bytes already handed to sink (for resuming).
   int auth_rounds = 0;
-  bool anonymous = false;  // Never send credentials (a URL outside the registry).
+  SendCredentials send_credentials = SendCredentials::kYes;  // kNo: a URL outside the registry.
+};
+
+/// Borrows an idle transport (keeping its connections warm) and gives it back.
+class Client::TransportLease {
+ public:
+  explicit TransportLease(Client& client) : client_(client) {
+    std::lock_guard lock(client_.mutex_);
+    if (!client_.idle_.empty()) {
+      transport_ = std::move(client_.idle_.back());
+      client_.idle_.pop_back();
+    }
+    if (!transport_) transport_ = std::make_unique<http::Transport>(client_.options_.transport);
+  }
+  ~TransportLease() {
+    std::lock_guard lock(client_.mutex_);
+    client_.idle_.push_back(std::move(transport_));
+  }
+  http::Transport& operator*() { return *transport_; }
+
+ private:
+  Client& client_;
+  std::unique_ptr<http::Transport> transport_;
 };
 
 }  // namespace hocker::registry

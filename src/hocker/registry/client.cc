@@ -10,28 +10,6 @@
 
 namespace hocker::registry {
 
-/// Borrows an idle transport (keeping its connections warm) and gives it back.
-class Client::TransportLease {
- public:
-  explicit TransportLease(Client& client) : client_(client) {
-    std::lock_guard lock(client_.mutex_);
-    if (!client_.idle_.empty()) {
-      transport_ = std::move(client_.idle_.back());
-      client_.idle_.pop_back();
-    }
-    if (!transport_) transport_ = std::make_unique<http::Transport>(client_.options_.transport);
-  }
-  ~TransportLease() {
-    std::lock_guard lock(client_.mutex_);
-    client_.idle_.push_back(std::move(transport_));
-  }
-  http::Transport& operator*() { return *transport_; }
-
- private:
-  Client& client_;
-  std::unique_ptr<http::Transport> transport_;
-};
-
 namespace {
 
 /// Counts what reaches the real sink, so that a resumed transfer continues where it stopped.
@@ -93,81 +71,16 @@ Client::Client(ref::Registry registry, std::shared_ptr<auth::Authenticator> auth
 
 Client::~Client() = default;
 
-std::string Client::base_url() {
-  return decide_scheme() + "://" + registry_.api_host();
-}
-
-// A loopback registry named without a scheme may speak either (docker accepts both for
-// localhost). The first request goes out over plain HTTP, without credentials, as a probe: a
-// registry's answer (2xx, 401, or any status with its Docker-Distribution-API-Version header)
-// settles on http, and the connection is reused. Anything else (a TLS port answering 400, a
-// reset) falls back to a TLS handshake probe: https when the server speaks TLS (the request is
-// then sent again over https), else http.
-std::string Client::decide_scheme() {
-  std::lock_guard lock(mutex_);
-  if (!scheme_.empty()) return scheme_;
-  scheme_probing_ = true;
-  return "http";
-}
-
-bool Client::probing(const Call& call) {
-  std::lock_guard lock(mutex_);
-  return scheme_probing_ && call.url.starts_with("http://" + registry_.api_host() + "/");
-}
-
-// The answer to a probing request came (`registry`: it looked like a registry's) or did not
-// (an exception). Returns true when the scheme became https and `call` must be sent again.
-bool Client::settle_scheme(Call& call, bool registry) {
-  {
-    std::lock_guard lock(mutex_);
-    if (!scheme_probing_) return false;  // Already settled: no second TLS probe.
-  }
-  std::string chosen = registry ? "http" : speaks_tls() ? "https" : "http";
-  std::lock_guard lock(mutex_);
-  if (!scheme_probing_) return false;
-  scheme_probing_ = false;
-  scheme_ = chosen;
-  if (chosen != "https") return false;
-  call.url = "https://" + call.url.substr(std::string_view("http://").size());
-  return true;
-}
-
-bool Client::looks_like_registry(const http::Response& response) {
-  return (response.status >= 200 && response.status < 300) || response.status == 401 ||
-         response.headers.get("Docker-Distribution-API-Version").has_value();
-}
-
-// Only asks whether the server completes a TLS handshake, so it skips certificate checks:
-// loading the CA bundle costs ~40 ms. The real requests verify as configured.
-bool Client::speaks_tls() {
-  http::TransportOptions probe_options = options_.transport;
-  probe_options.connect_timeout_seconds =
-      std::min(probe_options.connect_timeout_seconds, kProbeTimeoutSeconds);
-  probe_options.tls_verify = http::TlsVerify::kNo;
-  probe_options.ca_file.clear();
-  http::Request request;
-  request.url = "https://" + registry_.api_host() + "/v2/";
-  request.timeout_seconds = kProbeTimeoutSeconds;
-  try {
-    http::Transport probe(probe_options);
-    probe.perform(request, nullptr, 64u << 10, http::Redirects::kDontFollow);
-    return true;
-  } catch (const Error& error) {
-    // A proxy refusing the tunnel says nothing about the port; its error is the user's.
-    if (!error.is_transient()) throw;
-    return false;
-  }
-}
-
 http::Response Client::attempt(Call& call, int attempt_number) {
-  (void)attempt_number;
+  move_to_https(call);  // Built before another request settled the scheme on https.
   http::Request request;
   request.method = call.method;
   request.url = call.url;
   request.headers = call.headers;
-  bool probe = probing(call);  // Never with credentials: the wire may be plain text to a TLS port.
-  if (std::string authorization =
-          call.anonymous || probe ? "" : authenticator_->authorization(call.scope);
+  bool probe = is_probe(call);  // Never with credentials: the wire may be plain text to TLS.
+  if (std::string authorization = call.send_credentials == SendCredentials::kNo || probe
+                                      ? ""
+                                      : authenticator_->authorization(call.scope);
       !authorization.empty()) {
     request.headers.push_back({"Authorization", std::move(authorization)});
   }
@@ -176,33 +89,39 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   TransportLease transport(*this);
   std::optional<CountingSink> counting;
   if (call.sink != nullptr) counting.emplace(*call.sink, call.delivered);
+  std::int64_t delivered_before = call.delivered;
   http::Response response;
   try {
     response = (*transport).perform(request, counting ? &*counting : nullptr, call.max_body);
   } catch (const Error&) {
-    // Body bytes already delivered came over plain HTTP: that settles it.
-    if (probe && settle_scheme(call, call.delivered > 0)) {
-      return attempt(call, attempt_number);
-    }
+    // Body bytes that came over plain HTTP settle it; anything else asks whether it is TLS.
+    ProbeAnswer answer =
+        call.delivered > delivered_before ? ProbeAnswer::kRegistry : ProbeAnswer::kSomethingElse;
+    if (probe && resend_after_settling(call, answer)) return attempt(call, attempt_number);
     throw;
   }
-  if (probe && settle_scheme(call, looks_like_registry(response))) {
+  if (probe && resend_after_settling(call, classify(response))) {
     return attempt(call, attempt_number);
   }
-  if (response.status == 401) {
-    std::string what = what_of(call.method, call.url);
-    auto challenge = response.headers.get("WWW-Authenticate");
-    if (!challenge || call.auth_rounds >= 2 || call.anonymous) {
-      Error refused = error_for_status(what, response.status, response.body);
-      std::string hint = authenticator_->has_credentials()
-                             ? " (credentials refused)"
-                             : " (no credentials given: use --username/--password, --token, "
-                               "--credentials-file or a docker config)";
-      throw Error(ErrorKind::kAuth, std::string(refused.what()) + hint);
-    }
-    ++call.auth_rounds;
-    authenticator_->handle_challenge(*transport, *challenge, call.scope);
+  if (response.status == 401) return answer_challenge(call, std::move(response), *transport);
+  return response;
+}
+
+// A 401: answers its challenge (the caller sends the request again), at most twice per call.
+http::Response Client::answer_challenge(Call& call, http::Response response,
+                                        http::Transport& transport) {
+  std::string what = what_of(call.method, call.url);
+  auto challenge = response.headers.get("WWW-Authenticate");
+  if (!challenge || call.auth_rounds >= 2 || call.send_credentials == SendCredentials::kNo) {
+    Error refused = error_for_status(what, response.status, response.body);
+    std::string hint = authenticator_->has_credentials()
+                           ? " (credentials refused)"
+                           : " (no credentials given: use --username/--password, --token, "
+                             "--credentials-file or a docker config)";
+    throw Error(ErrorKind::kAuth, std::string(refused.what()) + hint);
   }
+  ++call.auth_rounds;
+  authenticator_->handle_challenge(transport, *challenge, call.scope);
   return response;
 }
 
@@ -250,13 +169,17 @@ http::Response Client::send(Call& call) {
 FetchedManifest Client::fetch_manifest(const std::string& repository,
                                        const std::string& identifier) {
   Call call;
-  call.url = base_url() + "/v2/" + repository + "/manifests/" + identifier;
+  call.url = request_base_url() + "/v2/" + repository + "/manifests/" + identifier;
   call.scope = pull_scope(repository);
   call.headers.push_back({"Accept", image::manifest_accept_header()});
   call.max_body = image::kMaxManifestSize;
   http::Response response = send(call);
-  digest::Digest actual = digest::sha256(response.body);
-  if (auto expected = digest::Digest::try_parse(identifier); expected && *expected != actual) {
+  // Hashed with the algorithm asked for: a sha512 pin is checked with sha512, not sha256.
+  std::optional<digest::Digest> expected = digest::Digest::try_parse(identifier);
+  digest::Hasher hasher(expected ? expected->algorithm() : digest::Algorithm::kSha256);
+  hasher.update(response.body);
+  digest::Digest actual = hasher.digest();
+  if (expected && *expected != actual) {
     throw Error(ErrorKind::kIntegrity, "manifest " + repository + "@" + identifier +
                                            ": digest mismatch: got " + actual.string());
   }
@@ -267,12 +190,14 @@ digest::Digest Client::fetch_manifest_digest(const std::string& repository,
                                              const std::string& identifier) {
   Call call;
   call.method = "HEAD";
-  call.url = base_url() + "/v2/" + repository + "/manifests/" + identifier;
+  call.url = request_base_url() + "/v2/" + repository + "/manifests/" + identifier;
   call.scope = pull_scope(repository);
   call.headers.push_back({"Accept", image::manifest_accept_header()});
   http::Response response = send(call);
+  std::optional<digest::Digest> asked = digest::Digest::try_parse(identifier);
   if (auto header = response.headers.get("Docker-Content-Digest")) {
-    if (auto digest = digest::Digest::try_parse(*header)) return *digest;
+    auto digest = digest::Digest::try_parse(*header);
+    if (digest && (!asked || asked->algorithm() == digest->algorithm())) return *digest;
   }
   return fetch_manifest(repository, identifier).digest;
 }
@@ -280,7 +205,7 @@ digest::Digest Client::fetch_manifest_digest(const std::string& repository,
 void Client::fetch_blob(const std::string& repository, const image::Descriptor& blob,
                         ByteSink& sink, std::int64_t offset) {
   Call call;
-  call.url = base_url() + "/v2/" + repository + "/blobs/" + blob.digest.string();
+  call.url = request_base_url() + "/v2/" + repository + "/blobs/" + blob.digest.string();
   call.scope = pull_scope(repository);
   call.sink = &sink;
   call.expected_length = blob.size;
@@ -301,7 +226,7 @@ void Client::fetch_external_blob(const image::Descriptor& blob, ByteSink& sink) 
     }
     Call call;
     call.url = url;
-    call.anonymous = true;
+    call.send_credentials = SendCredentials::kNo;
     call.sink = &sink;
     call.expected_length = blob.size;
     try {
@@ -324,7 +249,7 @@ std::string Client::fetch_small_blob(const std::string& repository, const image:
                                         " exceeds the limit of " + std::to_string(max_size));
   }
   Call call;
-  call.url = base_url() + "/v2/" + repository + "/blobs/" + blob.digest.string();
+  call.url = request_base_url() + "/v2/" + repository + "/blobs/" + blob.digest.string();
   call.scope = pull_scope(repository);
   call.max_body = max_size;
   call.expected_length = blob.size;

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,8 @@ struct ClientOptions {
   RetryPolicy retry;
   /// Told before each retry's wait (the CLI prints a warning); unset: retries are silent.
   RetryObserver on_retry;
-  /// Talk plain HTTP (--plain-http). An http:// registry URI says the same.
+  /// Talk plain HTTP whatever the registry is named with (--plain-http); otherwise the
+  /// registry's scheme, https, or for a loopback registry named without one, a probe decides.
   bool plain_http = false;
 };
 
@@ -32,7 +34,9 @@ struct ClientOptions {
 struct FetchedManifest {
   std::string raw;
   std::string content_type;
-  digest::Digest digest;  ///< sha256 of raw: the content address, whatever headers said.
+  /// The digest of raw: the content address, whatever headers said. Computed with the
+  /// algorithm of the digest the manifest was asked by (sha512 for a sha512 pin), else sha256.
+  digest::Digest digest;
 };
 
 /// One registry. Thread-safe: worker threads may fetch blobs concurrently; each call borrows
@@ -46,16 +50,30 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   const ref::Registry& registry() const { return registry_; }
-  /// The base URL in use ("https://host:port"), after deciding the scheme.
-  std::string base_url();
+  /// The base URL ("https://host:port") once the scheme is settled, else nullopt. It is settled
+  /// from the start for a registry named with a scheme, with --plain-http, and for a registry
+  /// not on loopback (https). A loopback registry named without a scheme may speak either: its
+  /// first request (or settle_base_url()) probes plain HTTP and decides.
+  std::optional<std::string> settled_base_url();
 
-  /// GETs /v2/<repository>/manifests/<identifier> with the Accept header of SPEC §2, at most
-  /// image::kMaxManifestSize bytes. When `identifier` is a digest, the bytes must hash to it
-  /// (Error kIntegrity otherwise). Errors carry the registry's code (MANIFEST_UNKNOWN, ...).
+  /// The settled base URL, probing first when the scheme is not settled yet: a GET of /v2/
+  /// over plain HTTP, without credentials. A registry's answer (2xx, 401, or its
+  /// Docker-Distribution-API-Version header) settles on http; anything else on https when
+  /// the port completes a TLS handshake, else http. Throws Error(kNetwork) when a proxy
+  /// refuses the probe; a port that cannot be reached settles on http (the next request
+  /// reports it).
+  std::string settle_base_url();
+
+  /// GETs /v2/<repository>/manifests/<identifier> with the Accept header of docs/spec.md, at
+  /// most image::kMaxManifestSize bytes. When `identifier` is a digest, the bytes are hashed
+  /// with its algorithm and must match it (Error kIntegrity otherwise). Errors carry the
+  /// registry's code (MANIFEST_UNKNOWN, ...): a registry that indexes manifests by sha256 only
+  /// (docker distribution 2.8) answers a sha512 identifier with MANIFEST_UNKNOWN, kNotFound.
   FetchedManifest fetch_manifest(const std::string& repository, const std::string& identifier);
 
   /// HEADs the manifest and returns its digest from Docker-Content-Digest (a HEAD is free of
-  /// Docker Hub's pull quota). Falls back to a GET when the registry sends no digest.
+  /// Docker Hub's pull quota). Falls back to a GET when the registry sends no digest, or one
+  /// of another algorithm than `identifier`'s when that is a digest (registries send sha256).
   digest::Digest fetch_manifest_digest(const std::string& repository,
                                        const std::string& identifier);
 
@@ -81,21 +99,26 @@ class Client {
  private:
   struct Call;
   class TransportLease;
+  /// What a plain-HTTP probe of a loopback port met.
+  enum class ProbeAnswer { kRegistry, kSomethingElse };
+
   http::Response send(Call& call);
   http::Response attempt(Call& call, int attempt_number);
-  std::string decide_scheme();
-  bool probing(const Call& call);
-  bool settle_scheme(Call& call, bool registry);
-  static bool looks_like_registry(const http::Response& response);
+  http::Response answer_challenge(Call& call, http::Response response, http::Transport& transport);
+  std::string request_base_url();
+  bool is_probe(const Call& call);
+  bool move_to_https(Call& call);
+  bool resend_after_settling(Call& call, ProbeAnswer answer);
+  void settle_scheme(ProbeAnswer answer);
+  static ProbeAnswer classify(const http::Response& response);
   bool speaks_tls();
   static constexpr long kProbeTimeoutSeconds = 5;
 
   ref::Registry registry_;
   std::shared_ptr<auth::Authenticator> authenticator_;
   ClientOptions options_;
-  std::mutex mutex_;  // Guards scheme_, scheme_probing_ and idle_.
-  std::string scheme_;
-  bool scheme_probing_ = false;  // A loopback registry's first request is probing plain HTTP.
+  std::mutex mutex_;    // Guards scheme_ and idle_.
+  std::string scheme_;  // "http" or "https"; empty until settled.
   std::vector<std::unique_ptr<http::Transport>> idle_;
 };
 

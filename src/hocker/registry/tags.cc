@@ -39,18 +39,18 @@ void append_tags(const std::string& body, const std::string& what, std::vector<s
 
 std::vector<std::string> Client::list_tags(const std::string& repository) {
   std::vector<std::string> tags;
-  std::string base = base_url();
-  std::string url = base + "/v2/" + repository + "/tags/list";
+  std::string url = request_base_url() + "/v2/" + repository + "/tags/list";
   for (int page = 0; page < kMaxPages && !url.empty(); ++page) {
     Call call;
     call.url = url;
     call.scope = pull_scope(repository);
     http::Response response = send(call);
-    append_tags(response.body, "GET " + http::redact_url(url), tags);
+    // call.url is where the page came from: the first request may have settled on https.
+    append_tags(response.body, "GET " + http::redact_url(call.url), tags);
     std::string next = next_link(response.headers.get("Link").value_or(""));
-    url = next.empty() ? "" : http::resolve_location(url, next);
+    url = next.empty() ? "" : http::resolve_location(call.url, next);
     // Pagination must stay on the registry: never send our credentials elsewhere.
-    if (!url.empty() && http::origin_of(url) != http::origin_of(base)) {
+    if (!url.empty() && http::origin_of(url) != http::origin_of(settle_base_url())) {
       throw Error(ErrorKind::kFormat,
                   "tag list of " + repository + ": next page points to another host");
     }
