@@ -8,6 +8,7 @@
 #include "hocker/archive/image_archive.h"
 #include "hocker/archive/test_image.h"
 #include "hocker/base/error.h"
+#include "hocker/base/unique_fd.h"
 
 namespace hocker::archive {
 namespace {
@@ -33,26 +34,25 @@ std::string write_file(const ImageSource& source, const WriteOptions& options) {
 std::string write_stream(const ImageSource& source, const WriteOptions& options) {
   int fds[2];
   EXPECT_EQ(::pipe(fds), 0);
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
   std::string received;
   std::thread reader([&] {
     char buffer[65536];
     ssize_t got;
-    while ((got = ::read(fds[0], buffer, sizeof buffer)) > 0) {
+    while ((got = ::read(read_end.get(), buffer, sizeof buffer)) > 0) {
       received.append(buffer, static_cast<std::size_t>(got));
     }
   });
-  ArchiveOutput output(fds[1], "standard output");
+  ArchiveOutput output(write_end.get(), "standard output");
   try {
     write_image_archive(source, options, output);
   } catch (...) {
-    ::close(fds[1]);
+    write_end.reset();  // The reader sees EOF and ends.
     reader.join();
-    ::close(fds[0]);
     throw;
   }
-  ::close(fds[1]);
+  write_end.reset();
   reader.join();
-  ::close(fds[0]);
   return received;
 }
 

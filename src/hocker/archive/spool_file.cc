@@ -10,7 +10,6 @@
 
 #include "hocker/base/atomic_file.h"
 #include "hocker/base/error.h"
-#include "hocker/blob/sinks.h"
 
 namespace hocker::archive {
 namespace {
@@ -19,13 +18,13 @@ namespace {
   throw Error(ErrorKind::kLocalIo, what + ": " + std::strerror(error_number));
 }
 
-int open_anonymous(const std::string& directory) {
-  int fd = ::open(directory.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd >= 0) return fd;
+UniqueFd open_anonymous(const std::string& directory) {
+  UniqueFd fd(::open(directory.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+  if (fd.valid()) return fd;
   // Some filesystems (and old kernels) lack O_TMPFILE: create, then unlink at once.
   std::string path = directory + "/.hocker-spool-XXXXXX";
-  fd = ::mkostemp(path.data(), O_CLOEXEC);
-  if (fd < 0) fail("cannot create a spool file in " + directory, errno);
+  fd.reset(::mkostemp(path.data(), O_CLOEXEC));
+  if (!fd.valid()) fail("cannot create a spool file in " + directory, errno);
   ::unlink(path.c_str());
   return fd;
 }
@@ -48,12 +47,8 @@ std::string spool_directory(const std::string& requested) {
 SpoolFile::SpoolFile(const std::string& directory)
     : fd_(open_anonymous(directory)), directory_(directory) {}
 
-SpoolFile::~SpoolFile() {
-  ::close(fd_);
-}
-
 void SpoolFile::write(Bytes data) {
-  write_all(fd_, data, "a spool file in " + directory_);
+  write_all(fd_.get(), data, "a spool file in " + directory_);
   size_ += static_cast<std::int64_t>(data.size());
 }
 
@@ -61,15 +56,16 @@ void SpoolFile::copy_to_file(int fd, std::int64_t offset, const std::string& wha
   loff_t in = 0;
   loff_t out = offset;
   while (in < size_) {
-    ssize_t copied = ::copy_file_range(fd_, &in, fd, &out, static_cast<std::size_t>(size_ - in), 0);
+    ssize_t copied =
+        ::copy_file_range(fd_.get(), &in, fd, &out, static_cast<std::size_t>(size_ - in), 0);
     if (copied > 0) continue;
     if (copied < 0 && errno == EINTR) continue;
     if (copied < 0 && !is_unsupported(errno)) fail("cannot write " + what, errno);
     break;
   }
-  std::vector<std::byte> buffer(blob::kChunkSize);
+  std::vector<std::byte> buffer(kChunkSize);
   while (in < size_) {
-    ssize_t got = ::pread(fd_, buffer.data(), buffer.size(), in);
+    ssize_t got = ::pread(fd_.get(), buffer.data(), buffer.size(), in);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) fail("cannot read a spool file in " + directory_, got < 0 ? errno : EIO);
     Bytes chunk(buffer.data(), static_cast<std::size_t>(got));
@@ -85,10 +81,10 @@ void SpoolFile::copy_to_file(int fd, std::int64_t offset, const std::string& wha
 }
 
 void SpoolFile::copy_to(ByteSink& sink) const {
-  std::vector<std::byte> buffer(blob::kChunkSize);
+  std::vector<std::byte> buffer(kChunkSize);
   std::int64_t at = 0;
   while (at < size_) {
-    ssize_t got = ::pread(fd_, buffer.data(), buffer.size(), at);
+    ssize_t got = ::pread(fd_.get(), buffer.data(), buffer.size(), at);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) fail("cannot read a spool file in " + directory_, got < 0 ? errno : EIO);
     sink.write(Bytes(buffer.data(), static_cast<std::size_t>(got)));

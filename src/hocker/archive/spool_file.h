@@ -6,6 +6,7 @@
 #include <string>
 
 #include "hocker/base/byte_sink.h"
+#include "hocker/base/unique_fd.h"
 
 namespace hocker::archive {
 
@@ -14,9 +15,6 @@ class SpoolFile final : public ByteSink {
  public:
   /// Throws Error(kLocalIo) naming the directory.
   explicit SpoolFile(const std::string& directory);
-  ~SpoolFile() override;
-  SpoolFile(const SpoolFile&) = delete;
-  SpoolFile& operator=(const SpoolFile&) = delete;
 
   void write(Bytes data) override;
   void finish() override {}
@@ -25,11 +23,11 @@ class SpoolFile final : public ByteSink {
   /// Copies the whole content to `fd` at `offset` (copy_file_range when the kernel can, else
   /// pread/pwrite in chunks). Throws Error(kLocalIo) mentioning `what`.
   void copy_to_file(int fd, std::int64_t offset, const std::string& what) const;
-  /// Feeds the whole content to `sink` in chunks of blob::kChunkSize.
+  /// Feeds the whole content to `sink` in chunks of kChunkSize.
   void copy_to(ByteSink& sink) const;
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;
   std::string directory_;
   std::int64_t size_ = 0;
 };

@@ -4,10 +4,11 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "hocker/auth/base64.h"
 #include "hocker/auth/challenge.h"
 #include "hocker/auth/token_text.h"
+#include "hocker/base/base64.h"
 #include "hocker/base/error.h"
+#include "hocker/http/status.h"
 
 namespace hocker::auth {
 namespace {
@@ -180,7 +181,7 @@ Authenticator::Token Authenticator::fetch_token(http::Transport& transport,
   http::Request request = token_request(params, scope);
   std::string what = registry_ + ": token server " + http::redact_url(request.url);
   http::Response response = transport.perform(request, nullptr, kMaxTokenResponse);
-  std::string status = std::to_string(response.status) + status_suffix(response.status);
+  std::string status = http::status_text(response.status);
   if (response.status == 429 || response.status >= 500) {
     throw Error(ErrorKind::kNetwork, what + ": " + status, Transient::kYes);
   }

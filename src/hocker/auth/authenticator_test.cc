@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hocker/auth/base64.h"
+#include "hocker/base/base64.h"
 #include "hocker/base/error.h"
 #include "hocker/http/test_server.h"
 

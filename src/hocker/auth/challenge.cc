@@ -3,6 +3,8 @@
 #include <cctype>
 #include <optional>
 
+#include "hocker/base/text.h"
+
 namespace hocker::auth {
 namespace {
 
@@ -19,12 +21,6 @@ bool is_token68_char(char c) {
 // Lenient unquoted values: registries send scope=repository:a/b:pull without quotes.
 bool is_value_char(char c) {
   return static_cast<unsigned char>(c) > 0x20 && c != 0x7f && c != ',' && c != '"' && c != ';';
-}
-
-std::string lowercase(std::string_view text) {
-  std::string result(text);
-  for (char& c : result) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return result;
 }
 
 // A cursor over the header value; every method fails softly by returning nullopt/false.
@@ -110,7 +106,7 @@ bool Parser::params(Challenge& challenge) {
   while (true) {
     skip_separators();
     if (at_end() || !at_param()) return true;
-    std::string name = lowercase(token());
+    std::string name = ascii_lowercase(token());
     skip_spaces();
     ++position_;  // The '=' that at_param() saw.
     skip_spaces();
@@ -128,7 +124,7 @@ std::vector<Challenge> Parser::parse() {
     skip_separators();
     if (at_end()) return challenges;
     Challenge challenge;
-    challenge.scheme = lowercase(token());
+    challenge.scheme = ascii_lowercase(token());
     if (challenge.scheme.empty()) return {};
     if (!at_end() && peek() != ' ' && peek() != '\t' && peek() != ',') return {};
     skip_spaces();

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "hocker/auth/credentials.h"
+#include "hocker/base/unique_fd.h"
 
 extern char** environ;
 
@@ -152,24 +153,26 @@ Outcome run(const std::string& program, const std::string& input,
     outcome.failure = "cannot create a socket pair";
     return outcome;
   }
+  UniqueFd to_helper(input_pair[0]), helper_stdin(input_pair[1]);
   if (::pipe2(output_pipe, O_CLOEXEC) != 0) {
-    ::close(input_pair[0]), ::close(input_pair[1]);
     outcome.failure = "cannot create a pipe";
     return outcome;
   }
+  UniqueFd from_helper(output_pipe[0]), helper_stdout(output_pipe[1]);
   Clock::time_point deadline = Clock::now() + timeout;
-  pid_t pid = spawn(program, input_pair[1], output_pipe[1], outcome.failure);
-  ::close(input_pair[1]);
-  ::close(output_pipe[1]);
+  pid_t pid = spawn(program, helper_stdin.get(), helper_stdout.get(), outcome.failure);
+  // Only the helper may hold its ends, so that its exit ends our read with EOF.
+  helper_stdin.reset();
+  helper_stdout.reset();
   if (pid > 0) {
     // A socket rather than a pipe, so a helper that exits without reading cannot SIGPIPE us.
-    (void)::send(input_pair[0], input.data(), input.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    ::shutdown(input_pair[0], SHUT_WR);
-    outcome.output = read_output(output_pipe[0], deadline, outcome.failure);
+    (void)::send(to_helper.get(), input.data(), input.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ::shutdown(to_helper.get(), SHUT_WR);
+    outcome.output = read_output(from_helper.get(), deadline, outcome.failure);
     outcome.exit_status = reap(pid, deadline, !outcome.failure.empty(), outcome.failure);
   }
-  ::close(input_pair[0]);
-  ::close(output_pipe[0]);
+  to_helper.reset();
+  from_helper.reset();
   if (outcome.failure.empty() &&
       !(WIFEXITED(outcome.exit_status) && WEXITSTATUS(outcome.exit_status) == 0)) {
     outcome.failure = WIFEXITED(outcome.exit_status)

@@ -6,19 +6,12 @@
 #include <fstream>
 
 #include "hocker/base/error.h"
+#include "hocker/base/text.h"
 
 namespace hocker::auth {
 namespace {
 
 constexpr std::size_t kMaxCredentialsFile = 64u << 10;
-
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  while (!text.empty() && kSpace.find(text.front()) != std::string_view::npos)
-    text.remove_prefix(1);
-  while (!text.empty() && kSpace.find(text.back()) != std::string_view::npos) text.remove_suffix(1);
-  return text;
-}
 
 std::string read_small_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "hocker/auth/base64.h"
 #include "hocker/auth/credentials.h"
+#include "hocker/base/base64.h"
+#include "hocker/base/text.h"
+#include "hocker/ref/reference.h"
 
 namespace hocker::auth {
 namespace {
@@ -19,19 +21,9 @@ using nlohmann::json;
 constexpr std::string_view kDockerHubKey = "https://index.docker.io/v1/";
 constexpr std::chrono::seconds kHelperTimeout{10};
 
-std::string lowercase(std::string_view text) {
-  std::string result(text);
-  for (char& c : result) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return result;
-}
-
-bool is_docker_hub(std::string_view host) {
-  return host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io";
-}
-
 // docker's ConvertToHostname: drop the scheme and anything from the first '/'.
 std::string hostname_of(std::string_view key) {
-  std::string host = lowercase(key);
+  std::string host = ascii_lowercase(key);
   for (std::string_view scheme : {"https://", "http://"}) {
     if (host.starts_with(scheme)) host.erase(0, scheme.size());
   }
@@ -40,12 +32,12 @@ std::string hostname_of(std::string_view key) {
 
 bool key_matches(std::string_view key, std::string_view domain) {
   std::string host = hostname_of(key);
-  std::string wanted = lowercase(domain);
-  return is_docker_hub(wanted) ? is_docker_hub(host) : host == wanted;
+  std::string wanted = ascii_lowercase(domain);
+  return ref::is_docker_hub_host(wanted) ? ref::is_docker_hub_host(host) : host == wanted;
 }
 
 std::string server_url_of(std::string_view domain) {
-  return is_docker_hub(lowercase(domain)) ? std::string(kDockerHubKey) : std::string(domain);
+  return ref::is_docker_hub_host(domain) ? std::string(kDockerHubKey) : std::string(domain);
 }
 
 std::string string_field(const json& object, const char* name) {

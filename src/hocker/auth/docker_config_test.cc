@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "hocker/auth/base64.h"
 #include "hocker/auth/credentials.h"
 #include "hocker/auth/test_support.h"
+#include "hocker/base/base64.h"
 
 namespace hocker::auth {
 namespace {

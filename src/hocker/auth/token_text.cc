@@ -3,6 +3,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "hocker/base/text.h"
+
 namespace hocker::auth {
 namespace {
 
@@ -22,14 +24,6 @@ std::string percent_encode(std::string_view text) {
     }
   }
   return out;
-}
-
-std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  if (text.size() > kMaxErrorText) text = text.substr(0, kMaxErrorText) + "...";
-  return text;
 }
 
 std::string text_field(const nlohmann::json& object, const char* name) {
@@ -63,42 +57,17 @@ std::string server_error_text(std::string_view body) {
   nlohmann::json document = nlohmann::json::parse(body, nullptr, false);
   if (!document.is_object()) return "";
   for (const char* name : {"details", "error_description", "message"}) {
-    if (std::string text = text_field(document, name); !text.empty()) return one_line(text);
+    if (std::string text = text_field(document, name); !text.empty()) {
+      return one_line(text, kMaxErrorText);
+    }
   }
   if (auto errors = document.find("errors"); errors != document.end() && errors->is_array() &&
                                              !errors->empty() && errors->front().is_object()) {
     if (std::string text = text_field(errors->front(), "message"); !text.empty()) {
-      return one_line(text);
+      return one_line(text, kMaxErrorText);
     }
   }
-  return one_line(text_field(document, "error"));
-}
-
-std::string status_suffix(long status) {
-  switch (status) {
-    case 400:
-      return " Bad Request";
-    case 401:
-      return " Unauthorized";
-    case 403:
-      return " Forbidden";
-    case 404:
-      return " Not Found";
-    case 405:
-      return " Method Not Allowed";
-    case 429:
-      return " Too Many Requests";
-    case 500:
-      return " Internal Server Error";
-    case 502:
-      return " Bad Gateway";
-    case 503:
-      return " Service Unavailable";
-    case 504:
-      return " Gateway Timeout";
-    default:
-      return "";
-  }
+  return one_line(text_field(document, "error"), kMaxErrorText);
 }
 
 bool is_header_safe(std::string_view value) {

@@ -20,9 +20,6 @@ std::vector<std::string> split_scopes(std::string_view scopes);
 /// printable line of at most 200 characters; "" when there is none.
 std::string server_error_text(std::string_view body);
 
-/// " Unauthorized" for 401 and the like; "" for a status without a known phrase.
-std::string status_suffix(long status);
-
 /// Whether `value` can go in a header: visible ASCII only.
 bool is_header_safe(std::string_view value);
 

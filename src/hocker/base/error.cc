@@ -1,6 +1,6 @@
 #include "hocker/base/error.h"
 
-#include <algorithm>
+#include "hocker/base/text.h"
 
 namespace hocker {
 
@@ -52,18 +52,7 @@ std::string_view kind_name(ErrorKind kind) {
   return "internal";
 }
 
-namespace {
-
 // A message must stay one line whatever a server sent us: control characters become spaces.
-std::string one_line(std::string message) {
-  std::replace_if(
-      message.begin(), message.end(),
-      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }, ' ');
-  return message;
-}
-
-}  // namespace
-
 Error::Error(ErrorKind kind, std::string message, Transient transient)
     : std::runtime_error(one_line(std::move(message))), kind_(kind), transient_(transient) {}
 

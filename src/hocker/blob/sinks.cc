@@ -40,23 +40,6 @@ void VerifySink::finish() {
   next_.finish();
 }
 
-DigestTee::DigestTee(ByteSink& next, digest::Algorithm algorithm)
-    : next_(next), hasher_(algorithm) {}
-
-void DigestTee::write(Bytes data) {
-  bytes_ += static_cast<std::int64_t>(data.size());
-  hasher_.update(data);
-  next_.write(data);
-}
-
-void DigestTee::finish() {
-  next_.finish();
-}
-
-digest::Digest DigestTee::digest() {
-  return hasher_.digest();
-}
-
 FdSink::FdSink(int fd, std::string what) : fd_(fd), what_(std::move(what)) {}
 
 void FdSink::write(Bytes data) {

@@ -8,13 +8,10 @@
 #include <vector>
 
 #include "hocker/base/byte_sink.h"
+#include "hocker/base/tee_sink.h"
 #include "hocker/digest/digest.h"
 
 namespace hocker::blob {
-
-/// The chunk size the pipeline writes in: large enough to keep syscalls rare, small enough to
-/// stay on the kernel's fast path for buffered writes (NOTES: 128–256 KiB).
-inline constexpr std::size_t kChunkSize = 256 * 1024;
 
 /// Hashes and counts what passes, then forwards it to `next`. write() throws Error(kIntegrity)
 /// as soon as more than `expected_size` bytes arrive; finish() throws Error(kIntegrity,
@@ -39,19 +36,20 @@ class VerifySink final : public ByteSink {
 };
 
 /// Hashes and counts what passes and forwards it to `next`; finish() calls next.finish().
+/// A digest::Hasher and a TeeSink, kept together so the hasher lives as long as the tee.
 class DigestTee final : public ByteSink {
  public:
-  explicit DigestTee(ByteSink& next, digest::Algorithm algorithm = digest::Algorithm::kSha256);
-  void write(Bytes data) override;
-  void finish() override;
+  explicit DigestTee(ByteSink& next, digest::Algorithm algorithm = digest::Algorithm::kSha256)
+      : hasher_(algorithm), tee_(hasher_, next) {}
+  void write(Bytes data) override { tee_.write(data); }
+  void finish() override { tee_.finish(); }
   /// The digest of everything written; call once, after the last write.
-  digest::Digest digest();
-  std::int64_t bytes() const { return bytes_; }
+  digest::Digest digest() { return hasher_.digest(); }
+  std::int64_t bytes() const { return tee_.bytes(); }
 
  private:
-  ByteSink& next_;
   digest::Hasher hasher_;
-  std::int64_t bytes_ = 0;
+  TeeSink tee_;
 };
 
 /// Writes to a file descriptor it does not own, retrying short writes and EINTR. Throws

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "hocker/base/unique_fd.h"
 #include "hocker/http/transport.h"
 
 namespace hocker::http::testing {
@@ -128,15 +129,18 @@ class TestServer {
   using Handler = std::function<void(const ServerRequest&, ServerConnection&)>;
 
   explicit TestServer(Handler handler) : handler_(std::move(handler)) {
-    if (::pipe(wake_) != 0) throw std::runtime_error("pipe");
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int wake[2];
+    if (::pipe(wake) != 0) throw std::runtime_error("pipe");
+    wake_read_.reset(wake[0]);
+    wake_write_.reset(wake[1]);
+    listen_fd_.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t size = sizeof address;
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
-        ::listen(listen_fd_, 16) != 0 ||
-        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+    if (::bind(listen_fd_.get(), reinterpret_cast<sockaddr*>(&address), size) != 0 ||
+        ::listen(listen_fd_.get(), 16) != 0 ||
+        ::getsockname(listen_fd_.get(), reinterpret_cast<sockaddr*>(&address), &size) != 0) {
       throw std::runtime_error("cannot listen on 127.0.0.1");
     }
     port_ = ntohs(address.sin_port);
@@ -144,12 +148,9 @@ class TestServer {
   }
 
   ~TestServer() {
-    (void)!::write(wake_[1], "x", 1);
+    (void)!::write(wake_write_.get(), "x", 1);
     acceptor_.join();
     for (std::thread& thread : connections_) thread.join();
-    ::close(listen_fd_);
-    ::close(wake_[0]);
-    ::close(wake_[1]);
   }
 
   int port() const { return port_; }
@@ -165,10 +166,10 @@ class TestServer {
  private:
   void accept_loop() {
     while (true) {
-      pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+      pollfd fds[2] = {{listen_fd_.get(), POLLIN, 0}, {wake_read_.get(), POLLIN, 0}};
       if (::poll(fds, 2, -1) < 0) continue;
       if ((fds[1].revents & POLLIN) != 0) return;
-      int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      int fd = ::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0) continue;
       ++accepted_;
       connections_.emplace_back([this, fd] { serve(fd); });
@@ -176,7 +177,8 @@ class TestServer {
   }
 
   void serve(int fd) {
-    ServerConnection connection(fd, wake_[0]);
+    UniqueFd owned(fd);
+    ServerConnection connection(fd, wake_read_.get());
     ServerRequest request;
     while (connection.read_request(request)) {
       {
@@ -187,12 +189,12 @@ class TestServer {
       if (connection.closing()) break;
       request = ServerRequest();
     }
-    ::close(fd);
   }
 
   Handler handler_;
-  int listen_fd_ = -1;
-  int wake_[2] = {-1, -1};
+  UniqueFd listen_fd_;
+  UniqueFd wake_read_;
+  UniqueFd wake_write_;
   int port_ = 0;
   std::atomic<int> accepted_{0};
   std::thread acceptor_;

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "hocker/base/error.h"
+#include "hocker/base/text.h"
 #include "hocker/http/curl_global.h"
 #include "hocker/http/transport_errors.h"
 
@@ -32,13 +33,9 @@ bool is_redirect(long status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                           text.back() == '\n')) {
-    text.remove_suffix(1);
-  }
-  return text;
+// Spaces and tabs around a header line, name or value go; so does the CRLF that ends the line.
+std::string_view trim_header_text(std::string_view text) {
+  return trim_end(trim_start(text, " \t"));
 }
 
 std::optional<std::int64_t> parse_length(std::string_view text) {
@@ -157,15 +154,15 @@ bool Exchange::header_line(std::string_view line) noexcept {
       }
       return true;
     }
-    std::string_view content = trim(line);
+    std::string_view content = trim_header_text(line);
     if (content.empty()) {
       if (status_ >= 200) check_final_headers();
       return true;
     }
     std::size_t colon = content.find(':');
     if (colon == std::string_view::npos) return true;  // Obsolete line folding: ignored.
-    response_.headers.add(std::string(trim(content.substr(0, colon))),
-                          std::string(trim(content.substr(colon + 1))));
+    response_.headers.add(std::string(trim_header_text(content.substr(0, colon))),
+                          std::string(trim_header_text(content.substr(colon + 1))));
     return true;
   } catch (...) {
     error_ = std::current_exception();

@@ -2,12 +2,11 @@
 
 #include <curl/curl.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <memory>
 
 #include "hocker/base/error.h"
+#include "hocker/base/text.h"
 #include "hocker/http/curl_global.h"
 
 namespace hocker::http {
@@ -37,12 +36,6 @@ std::string url_part(CURLU* url, CURLUPart part, unsigned flags = 0) {
   return text.get();
 }
 
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 constexpr unsigned kParseFlags = CURLU_NON_SUPPORT_SCHEME | CURLU_PATH_AS_IS;
 
 }  // namespace
@@ -70,8 +63,8 @@ std::string origin_of(std::string_view url) {
   if (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), kParseFlags) != CURLUE_OK) {
     return "";
   }
-  std::string scheme = lowercase(url_part(handle.get(), CURLUPART_SCHEME));
-  std::string host = lowercase(url_part(handle.get(), CURLUPART_HOST));
+  std::string scheme = ascii_lowercase(url_part(handle.get(), CURLUPART_SCHEME));
+  std::string host = ascii_lowercase(url_part(handle.get(), CURLUPART_HOST));
   std::string port = url_part(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   if (scheme.empty() || host.empty() || port.empty()) return "";
   return scheme + "://" + host + ":" + port;
@@ -103,7 +96,7 @@ std::string resolve_location(std::string_view base, std::string_view location) {
       curl_url_set(handle.get(), CURLUPART_URL, location_text.c_str(), kParseFlags) != CURLUE_OK) {
     throw refuse("malformed location");
   }
-  std::string scheme = lowercase(url_part(handle.get(), CURLUPART_SCHEME));
+  std::string scheme = ascii_lowercase(url_part(handle.get(), CURLUPART_SCHEME));
   if (scheme != "http" && scheme != "https") throw refuse("only http and https are followed");
   std::string resolved = url_part(handle.get(), CURLUPART_URL);
   if (resolved.empty()) throw refuse("malformed location");

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hocker/base/error.h"
+#include "hocker/base/text.h"
 #include "hocker/image/document_guard.h"
 #include "hocker/image/manifest.h"
 
@@ -18,18 +19,7 @@ using Json = nlohmann::json;
 
 // "application/vnd.oci.image.index.v1+json; charset=utf-8" → the bare, lowercase type.
 std::string bare_media_type(std::string_view content_type) {
-  content_type = content_type.substr(0, content_type.find(';'));
-  while (!content_type.empty() && (content_type.back() == ' ' || content_type.back() == '\t')) {
-    content_type.remove_suffix(1);
-  }
-  while (!content_type.empty() && (content_type.front() == ' ' || content_type.front() == '\t')) {
-    content_type.remove_prefix(1);
-  }
-  std::string lower(content_type);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
+  return ascii_lowercase(trim(content_type.substr(0, content_type.find(';')), " \t"));
 }
 
 std::optional<DocumentKind> kind_of(std::string_view media_type) {
@@ -49,7 +39,7 @@ DocumentKind classify_document(const Json& document, std::string_view content_ty
     if (!media_type->is_string()) fail("mediaType is not a string");
     std::string text = media_type->get<std::string>();
     if (auto kind = kind_of(text)) return *kind;
-    fail("unsupported mediaType " + quoted_text(text));
+    fail("unsupported mediaType " + quote_untrusted(text));
   }
   // Registries may send application/json or nothing useful: then only the shape is left.
   if (auto kind = kind_of(bare_media_type(content_type))) return *kind;

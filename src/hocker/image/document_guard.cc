@@ -42,16 +42,4 @@ void refuse_schema1() {
               "(deprecated since 2017); push the image again with a current client");
 }
 
-std::string printable(std::string_view text) {
-  constexpr std::size_t kShown = 80;
-  std::string shown;
-  for (char c : text.substr(0, kShown)) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
-  if (text.size() > kShown) shown += "...";
-  return shown;
-}
-
-std::string quoted_text(std::string_view text) {
-  return "\"" + printable(text) + "\"";
-}
-
 }  // namespace hocker::image

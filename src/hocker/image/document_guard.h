@@ -1,5 +1,5 @@
-// Checks on untrusted JSON documents before any parser sees them (size, nesting depth), and
-// safe quoting of untrusted text in messages. Internal to image; free of JSON types.
+// Checks on untrusted JSON documents before any parser sees them (size, nesting depth). Internal
+// to image; free of JSON types. Quoting untrusted text in messages is hocker::quote_untrusted.
 #pragma once
 
 #include <cstddef>
@@ -18,12 +18,5 @@ void check_document(std::string_view raw, std::size_t max_size, std::string_view
 
 /// Throws the one refusal of Docker schema 1 manifests, Error(kFormat).
 [[noreturn]] void refuse_schema1();
-
-/// `text` with bytes outside printable ASCII shown as '?', cut at 80 characters.
-std::string printable(std::string_view text);
-
-/// `text` in double quotes for an error message: cut at 80 characters, bytes outside
-/// printable ASCII shown as '?'.
-std::string quoted_text(std::string_view text);
 
 }  // namespace hocker::image

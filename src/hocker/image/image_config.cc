@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hocker/base/error.h"
+#include "hocker/base/text.h"
 #include "hocker/image/document_guard.h"
 #include "hocker/image/media_types.h"
 
@@ -43,7 +44,7 @@ std::vector<digest::Digest> parse_diff_ids(const Json& document) {
     std::string text = entry.is_string() ? entry.get<std::string>() : entry.dump();
     auto digest = digest::Digest::try_parse(text);
     if (!entry.is_string() || !digest) {
-      fail("rootfs.diff_ids[" + std::to_string(i) + "] " + quoted_text(text) +
+      fail("rootfs.diff_ids[" + std::to_string(i) + "] " + quote_untrusted(text) +
            " is not a valid digest");
     }
     result.push_back(*digest);

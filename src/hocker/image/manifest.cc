@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hocker/base/error.h"
+#include "hocker/base/text.h"
 #include "hocker/image/document_guard.h"
 
 namespace hocker::image {
@@ -99,7 +100,7 @@ struct Context {
     if (!object.is_object()) fail(path.substr(0, path.size() - 1) + " is not an object");
     std::string digest_text = string_field(object, "digest", path, true);
     auto digest = digest::Digest::try_parse(digest_text);
-    if (!digest) fail(path + "digest " + quoted_text(digest_text) + " is not a valid digest");
+    if (!digest) fail(path + "digest " + quote_untrusted(digest_text) + " is not a valid digest");
     return Descriptor{.media_type = string_field(object, "mediaType", path, true),
                       .digest = *digest,
                       .size = size_field(object, path),
@@ -138,7 +139,7 @@ void check_media_type(const Context& context, const std::string& media_type, boo
   if (!is_manifest && is_image_manifest(media_type)) {
     context.fail("this is an image manifest, not an index");
   }
-  context.fail("unsupported mediaType " + quoted_text(media_type));
+  context.fail("unsupported mediaType " + quote_untrusted(media_type));
 }
 
 bool is_attestation_or_unknown(const Platform& platform) {

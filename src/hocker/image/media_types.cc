@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "hocker/base/error.h"
+#include "hocker/base/text.h"
 
 namespace hocker::image {
 namespace {
@@ -24,13 +25,6 @@ constexpr std::array<std::pair<std::string_view, Compression>, 11> kLayers = {{
     {kOciNondistributableLayerZstd, Compression::kZstd},
 }};
 
-// Media types come from the network: show a bounded, printable form in messages.
-std::string shown(std::string_view text) {
-  std::string result;
-  for (char c : text.substr(0, 100)) result += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return "\"" + result + (text.size() > 100 ? "...\"" : "\"");
-}
-
 }  // namespace
 
 std::string manifest_accept_header() {
@@ -42,7 +36,9 @@ Compression layer_compression(std::string_view media_type) {
   for (const auto& [type, compression] : kLayers) {
     if (type == media_type) return compression;
   }
-  throw Error(ErrorKind::kFormat, "unsupported layer media type " + shown(media_type));
+  // Media types come from the network: show a bounded, printable form.
+  throw Error(ErrorKind::kFormat,
+              "unsupported layer media type " + quote_untrusted(media_type, 100));
 }
 
 bool is_foreign_layer(std::string_view media_type) {

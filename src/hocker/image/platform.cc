@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "hocker/base/error.h"
+#include "hocker/base/text.h"
 
 namespace hocker::image {
 namespace {
@@ -14,19 +15,10 @@ bool is_platform_character(char c) {
          c == '_' || c == '-';
 }
 
-std::string to_lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
-
 [[noreturn]] void fail(std::string_view text) {
-  std::string shown;
-  for (char c : text.substr(0, 80)) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
-  throw Error(ErrorKind::kUsage, "invalid platform \"" + shown +
-                                     "\": expected os/architecture[/variant], e.g. linux/arm64/v8");
+  // Cut before quoting: this message has never marked a cut with "...".
+  throw Error(ErrorKind::kUsage, "invalid platform " + quote_untrusted(text.substr(0, 80)) +
+                                     ": expected os/architecture[/variant], e.g. linux/arm64/v8");
 }
 
 // The uname machine names the Linux kernel reports, as docker maps them (containerd's
@@ -74,7 +66,7 @@ Platform Platform::host() {
 }
 
 Platform Platform::normalized() const {
-  Platform result{to_lower(os), to_lower(architecture), to_lower(variant)};
+  Platform result{ascii_lowercase(os), ascii_lowercase(architecture), ascii_lowercase(variant)};
   std::string& arch = result.architecture;
   std::string& var = result.variant;
   if (arch == "x86_64" || arch == "x86-64") arch = "amd64";

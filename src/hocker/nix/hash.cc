@@ -2,31 +2,15 @@
 
 #include <cstdint>
 
+#include "hocker/base/base64.h"
+
 namespace hocker::nix {
 namespace {
 
 constexpr std::string_view kBase32Alphabet = "0123456789abcdfghijklmnpqrsvwxyz";
-constexpr std::string_view kBase64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 std::uint8_t byte_at(std::string_view raw, std::size_t index) {
   return static_cast<std::uint8_t>(raw[index]);
-}
-
-std::string base64(std::string_view raw) {
-  std::string out;
-  out.reserve((raw.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < raw.size(); i += 3) {
-    std::size_t remaining = raw.size() - i;
-    std::uint32_t group = std::uint32_t{byte_at(raw, i)} << 16;
-    if (remaining > 1) group |= std::uint32_t{byte_at(raw, i + 1)} << 8;
-    if (remaining > 2) group |= byte_at(raw, i + 2);
-    out += kBase64Alphabet[(group >> 18) & 0x3f];
-    out += kBase64Alphabet[(group >> 12) & 0x3f];
-    out += remaining > 1 ? kBase64Alphabet[(group >> 6) & 0x3f] : '=';
-    out += remaining > 2 ? kBase64Alphabet[group & 0x3f] : '=';
-  }
-  return out;
 }
 
 }  // namespace
@@ -51,7 +35,7 @@ std::string base32(std::string_view raw) {
 }
 
 std::string sri(const digest::Digest& digest) {
-  return std::string(digest.algorithm_name()) + "-" + base64(digest.raw_bytes());
+  return std::string(digest.algorithm_name()) + "-" + base64_encode(digest.raw_bytes());
 }
 
 std::string format_hash(const digest::Digest& digest, HashFormat format) {

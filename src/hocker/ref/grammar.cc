@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "hocker/base/text.h"
+
 namespace hocker::ref::grammar {
 namespace {
 
@@ -104,7 +106,7 @@ std::optional<std::string> path_problem(std::string_view path) {
     std::string_view component = path.substr(0, slash);
     if (component.empty()) return "repository name has an empty path component";
     if (!is_path_component(component)) {
-      return "invalid repository path component " + quoted(component);
+      return "invalid repository path component " + quote_untrusted(component);
     }
     if (slash == std::string_view::npos) return std::nullopt;
     path.remove_prefix(slash + 1);
@@ -115,25 +117,6 @@ bool is_valid_tag(std::string_view tag) {
   if (tag.empty() || tag.size() > 128 || !is_word(tag.front())) return false;
   return std::all_of(tag.begin(), tag.end(),
                      [](char c) { return is_word(c) || c == '.' || c == '-'; });
-}
-
-std::string quoted(std::string_view text) {
-  constexpr std::size_t kShown = 80;
-  std::string shown;
-  for (char c : text.substr(0, kShown)) {
-    bool printable = c >= 0x20 && c < 0x7f;
-    shown += printable ? c : '?';
-  }
-  if (text.size() > kShown) shown += "...";
-  return "\"" + shown + "\"";
-}
-
-std::string to_lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
 }
 
 }  // namespace hocker::ref::grammar

@@ -19,13 +19,6 @@ std::optional<std::string> path_problem(std::string_view path);
 /// Whether `tag` matches [\w][\w.-]{0,127}.
 bool is_valid_tag(std::string_view tag);
 
-/// `text` in double quotes for an error message: cut at 80 characters, control and non-ASCII
-/// bytes shown as '?', so that hostile input cannot break the one-line message.
-std::string quoted(std::string_view text);
-
-/// ASCII lowercase copy.
-std::string to_lower(std::string_view text);
-
 /// The host part of `domain` without its port ("[::1]" stays bracketed).
 std::string_view host_of(std::string_view domain);
 

@@ -5,19 +5,19 @@
 #include <algorithm>
 
 #include "hocker/base/error.h"
+#include "hocker/base/text.h"
 #include "hocker/ref/grammar.h"
 
 namespace hocker::ref {
 namespace {
 
-constexpr std::string_view kDockerHubDomain = "docker.io";
 constexpr std::string_view kLegacyDockerHubDomain = "index.docker.io";
 constexpr std::string_view kOfficialPrefix = "library/";
 constexpr std::size_t kMaxNameLength = 255;
 
 [[noreturn]] void fail(std::string_view text, std::string_view reason) {
   throw Error(ErrorKind::kUsage,
-              "invalid reference " + grammar::quoted(text) + ": " + std::string(reason));
+              "invalid reference " + quote_untrusted(text) + ": " + std::string(reason));
 }
 
 bool is_lower_hex(std::string_view text) {
@@ -37,7 +37,7 @@ bool names_domain(std::string_view first) {
 
 std::optional<std::string> parse_tag(std::string_view text, std::string_view tag) {
   if (!grammar::is_valid_tag(tag)) {
-    fail(text, "invalid tag " + grammar::quoted(tag) +
+    fail(text, "invalid tag " + quote_untrusted(tag) +
                    " (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-')");
   }
   return std::string(tag);
@@ -46,7 +46,7 @@ std::optional<std::string> parse_tag(std::string_view text, std::string_view tag
 digest::Digest parse_digest(std::string_view text, std::string_view digest_text) {
   auto parsed = digest::Digest::try_parse(digest_text);
   if (!parsed) {
-    fail(text, "invalid digest " + grammar::quoted(digest_text) +
+    fail(text, "invalid digest " + quote_untrusted(digest_text) +
                    " (expected sha256: and 64 lowercase hex digits, or sha512: and 128)");
   }
   return *parsed;

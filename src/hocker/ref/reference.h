@@ -10,6 +10,13 @@
 
 namespace hocker::ref {
 
+/// Docker Hub's domain as references write it.
+inline constexpr std::string_view kDockerHubDomain = "docker.io";
+
+/// Whether `host` (no port; ASCII case ignored) is one of Docker Hub's names: "docker.io",
+/// "index.docker.io" (docker's config and v1 name) or "registry-1.docker.io" (its API host).
+bool is_docker_hub_host(std::string_view host);
+
 /// Where a registry is and how to reach it.
 struct Registry {
   /// As written in references: "docker.io", "localhost:5000", "[::1]:5000", "ghcr.io".

@@ -3,14 +3,15 @@
 #include <charconv>
 
 #include "hocker/base/error.h"
+#include "hocker/base/text.h"
 #include "hocker/ref/grammar.h"
 #include "hocker/ref/reference.h"
 
 namespace hocker::ref {
 namespace {
 
-constexpr std::string_view kDockerHubDomain = "docker.io";
 constexpr std::string_view kDockerHubApiHost = "registry-1.docker.io";
+constexpr std::string_view kDockerHubIndexHost = "index.docker.io";
 
 // The URI as messages show it: a password in its userinfo never reaches a message.
 std::string redacted(std::string_view uri) {
@@ -23,7 +24,7 @@ std::string redacted(std::string_view uri) {
 
 [[noreturn]] void fail(std::string_view uri, const std::string& reason) {
   throw Error(ErrorKind::kUsage,
-              "invalid registry URI " + grammar::quoted(redacted(uri)) + ": " + reason);
+              "invalid registry URI " + quote_untrusted(redacted(uri)) + ": " + reason);
 }
 
 bool is_ipv4_loopback(std::string_view host) {
@@ -48,14 +49,15 @@ bool is_ipv4_loopback(std::string_view host) {
 
 // Docker Hub goes by several names in --registry URIs; all mean the same registry.
 std::string normalise_domain(std::string_view domain) {
-  std::string lower = grammar::to_lower(domain);
-  if (lower == kDockerHubApiHost || lower == "index.docker.io" || lower == kDockerHubDomain) {
-    return std::string(kDockerHubDomain);
-  }
-  return std::string(domain);
+  return is_docker_hub_host(domain) ? std::string(kDockerHubDomain) : std::string(domain);
 }
 
 }  // namespace
+
+bool is_docker_hub_host(std::string_view host) {
+  std::string lower = ascii_lowercase(host);
+  return lower == kDockerHubDomain || lower == kDockerHubIndexHost || lower == kDockerHubApiHost;
+}
 
 std::string Registry::api_host() const {
   return is_docker_hub() ? std::string(kDockerHubApiHost) : domain;
@@ -70,7 +72,7 @@ bool Registry::is_docker_hub() const {
 }
 
 bool Registry::is_loopback() const {
-  std::string host = grammar::to_lower(grammar::host_of(domain));
+  std::string host = ascii_lowercase(grammar::host_of(domain));
   return host == "localhost" || host == "[::1]" || is_ipv4_loopback(host);
 }
 
@@ -78,7 +80,7 @@ Registry Registry::parse_uri(std::string_view uri) {
   Registry registry;
   std::string_view rest = uri;
   if (std::size_t separator = rest.find("://"); separator != std::string_view::npos) {
-    registry.scheme = grammar::to_lower(rest.substr(0, separator));
+    registry.scheme = ascii_lowercase(rest.substr(0, separator));
     if (registry.scheme != "https" && registry.scheme != "http") {
       fail(uri, "the scheme must be https or http");
     }

@@ -14,6 +14,23 @@ TEST(Registry, DockerHubIsReachedThroughRegistry1) {
   EXPECT_FALSE(hub.is_loopback());
 }
 
+TEST(IsDockerHubHost, KnowsEachOfDockerHubsNamesInAnyCase) {
+  for (const char* host : {"docker.io", "index.docker.io", "registry-1.docker.io", "Docker.IO",
+                           "INDEX.DOCKER.IO", "Registry-1.Docker.Io"}) {
+    SCOPED_TRACE(host);
+    EXPECT_TRUE(is_docker_hub_host(host));
+  }
+}
+
+TEST(IsDockerHubHost, RefusesLookalikesPortsAndOtherRegistries) {
+  for (const char* host :
+       {"", "docker.io:443", "https://index.docker.io/v1/", "docker.io.", "registry-2.docker.io",
+        "evil-docker.io", "ghcr.io", "localhost:5000", "docker.io\n", "\xc4\xb1ndex.docker.io"}) {
+    SCOPED_TRACE(host);
+    EXPECT_FALSE(is_docker_hub_host(host));
+  }
+}
+
 TEST(Registry, ParsesRegistryUris) {
   struct Case {
     std::string uri, domain, scheme, base_url;

@@ -6,7 +6,7 @@
 
 #include <mutex>
 
-#include "hocker/auth/base64.h"
+#include "hocker/base/base64.h"
 #include "hocker/registry/client_test_support.h"
 
 namespace hocker::registry {
@@ -130,7 +130,7 @@ TEST(ClientAuth, SendsTheCachedTokenWithTheNextRequest) {
 }
 
 TEST(ClientAuth, SendsBasicCredentialsAfterABasicChallenge) {
-  std::string expected = "Basic " + auth::base64_encode("alice:hunter2");
+  std::string expected = "Basic " + base64_encode("alice:hunter2");
   TestServer server([&](const ServerRequest& request, ServerConnection& connection) {
     if (request.headers.get("Authorization") == expected)
       return serve_manifest(request, connection);

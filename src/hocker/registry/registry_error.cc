@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hocker/http/status.h"
+
 namespace hocker::registry {
 namespace {
 
@@ -40,44 +42,8 @@ std::string describe_error_body(std::string_view body) {
   return description;
 }
 
-std::string_view reason_phrase(long status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 406:
-      return "Not Acceptable";
-    case 407:
-      return "Proxy Authentication Required";
-    case 408:
-      return "Request Timeout";
-    case 416:
-      return "Range Not Satisfiable";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "";
-  }
-}
-
 Error error_for_status(const std::string& what, long status, std::string_view body) {
-  std::string message = what + ": " + std::to_string(status);
-  if (auto phrase = reason_phrase(status); !phrase.empty()) message += " " + std::string(phrase);
+  std::string message = what + ": " + http::status_text(status);
   if (std::string registry_words = describe_error_body(body); !registry_words.empty()) {
     message += " (" + registry_words + ")";
   }

@@ -18,7 +18,4 @@ std::string describe_error_body(std::string_view body);
 /// 401/403 → kAuth, 404 → kNotFound, 429 and 5xx → kNetwork (transient), other 4xx → kFormat.
 Error error_for_status(const std::string& what, long status, std::string_view body);
 
-/// The standard reason phrase for `status` ("Not Found"), or "" when unknown.
-std::string_view reason_phrase(long status);
-
 }  // namespace hocker::registry

@@ -7,6 +7,8 @@
 #include <random>
 #include <string>
 
+#include "hocker/base/text.h"
+
 namespace hocker::registry {
 
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt,
@@ -25,8 +27,7 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt,
 }
 
 std::optional<double> parse_retry_after(std::string_view value) {
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  value = trim(value, " ");
   if (value.empty()) return std::nullopt;
   long long seconds = 0;
   auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);

@@ -1,8 +1,10 @@
-#include "hocker/auth/base64.h"
+#include "hocker/base/base64.h"
 
 #include <cstdint>
 
-namespace hocker::auth {
+#include "hocker/base/text.h"
+
+namespace hocker {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -11,14 +13,6 @@ constexpr std::string_view kAlphabet =
 int sextet(char c) {
   std::size_t index = kAlphabet.find(c);
   return index == std::string_view::npos ? -1 : static_cast<int>(index);
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::string_view(" \t\r\n").find(text.front()) != std::string_view::npos)
-    text.remove_prefix(1);
-  while (!text.empty() && std::string_view(" \t\r\n").find(text.back()) != std::string_view::npos)
-    text.remove_suffix(1);
-  return text;
 }
 
 }  // namespace
@@ -62,4 +56,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace hocker::auth
+}  // namespace hocker
