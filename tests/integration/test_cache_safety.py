@@ -12,6 +12,7 @@ import tempfile
 import pytest
 
 from harness.cli import assert_one_error_line
+from harness.fault_proxy import FaultProxy, reset_after
 from harness.images import FIXTURE_REFS
 
 REF = FIXTURE_REFS["multilayer"]
@@ -156,3 +157,25 @@ def test_a_hard_link_to_the_victim_is_not_streamed_as_a_cached_blob(
     assert rc == 0, err
     assert "sha256:" + hashlib.sha256(stdout).hexdigest() == layer.digest
     assert victim.read_bytes() == VICTIM_TEXT and os.stat(victim).st_nlink == 1
+
+
+def test_an_unsized_partial_that_keeps_failing_starts_afresh_instead_of_growing(
+        hocker, plain_registry, images, tmp_path):
+    layer = max(images["multilayer"].layers, key=lambda each: each.size)
+    step = layer.size // 10
+    cache = tmp_path / "cache"
+    partial = cache / "partial" / "sha256" / layer.digest[7:]
+    with FaultProxy(plain_registry.url) as proxy:
+        proxy.add_rule(layer.digest, reset_after(step), method="GET", times=None)
+        sizes, ranges = [], []
+        for _ in range(6):  # hocker layer knows only the digest: the size is unknown.
+            mark = proxy.log_mark()
+            rc, _, err = run([hocker, "layer", "-q", "--plain-http", "--retries", "1",
+                              "--cache", str(cache), "-o", str(tmp_path / "layer"),
+                              "--layer", layer.digest[7:], proxy.host + "/" + REF])
+            assert rc == 3, err
+            sizes.append(partial.stat().st_size)
+            ranges.append([entry.range for entry in proxy.requests(layer.digest, since=mark)])
+    # Four runs resume and grow it; the fifth resume is one too many: it starts from byte 0.
+    assert sizes == [step, 2 * step, 3 * step, 4 * step, 5 * step, step]
+    assert ranges[5] == [None] and ranges[4] == ["bytes=%d-" % (4 * step)]
