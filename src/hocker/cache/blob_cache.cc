@@ -229,9 +229,15 @@ void BlobWriter::write(Bytes data) {
     throw Error(ErrorKind::kInternal, "cache: replay() must precede write() when resuming");
   }
   replayed_ = true;
+  auto size = static_cast<std::int64_t>(data.size());
+  if (expected_size_ >= 0 && stored_ + size > expected_size_) {
+    // Refused before it reaches the disk: the partial file stays a possible prefix.
+    throw Error(ErrorKind::kIntegrity, "blob " + digest_.string() + ": size mismatch: expected " +
+                                           std::to_string(expected_size_) + " bytes, got more");
+  }
   write_all(file_.get(), data, partial_.path);
   hasher_.update(data);
-  stored_ += static_cast<std::int64_t>(data.size());
+  stored_ += size;
 }
 
 void BlobWriter::commit() {

@@ -258,5 +258,14 @@ TEST_F(BlobCacheSafetyTest, AnUnsizedPartialThatKeepsFailingIsDiscarded) {
   EXPECT_LE(largest, 48 * (kMaxUnsizedResumes + 1));
 }
 
+TEST_F(BlobCacheSafetyTest, APartialFileNeverGrowsPastTheKnownSize) {
+  BlobCache cache(root_.string());
+  digest::Digest digest = digest::sha256("12345");
+  auto writer = cache.begin(digest, 5);
+  put(*writer, "1234");
+  EXPECT_THROW(put(*writer, "56789"), Error);
+  EXPECT_EQ(fs::file_size(partial_entry(digest)), 4u);
+}
+
 }  // namespace
 }  // namespace hocker::cache
