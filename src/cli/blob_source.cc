@@ -32,10 +32,10 @@ void fetch_blob_through_cache(registry::Client& client, const std::string& repos
     client.fetch_blob(repository, blob, sink);
     return;
   }
-  if (cache->read(blob.digest, sink)) return;
+  if (cache->read(blob.digest, sink, blob.size)) return;
   std::unique_ptr<cache::BlobWriter> writer = cache->begin(blob.digest, blob.size);
   if (!writer) {  // Another process finished it while we waited.
-    cache->read(blob.digest, sink);
+    cache->read(blob.digest, sink, blob.size);
     return;
   }
   std::int64_t offset = writer->offset();

@@ -103,9 +103,11 @@ class ImageCommand final : public Command {
     write_options.gzip = ends_with(options_.out, ".gz");
     write_options.progress = display.get();
 
-    if (to_stdout) {
-      archive::ArchiveOutput output(STDOUT_FILENO, "standard output");
+    if (to_stdout || file->writes_through()) {  // A device or FIFO streams like stdout.
+      archive::ArchiveOutput output(to_stdout ? STDOUT_FILENO : file->fd(),
+                                    to_stdout ? "standard output" : options_.out);
       archive::write_image_archive(source, write_options, output);
+      if (file) file->commit();
       display->finish();
       return 0;
     }
@@ -113,7 +115,7 @@ class ImageCommand final : public Command {
     archive::write_image_archive(source, write_options, output);
     file->commit();
     display->finish();
-    write_stdout(options_.out + "\n");
+    announce_output(*file);
     return 0;
   }
 

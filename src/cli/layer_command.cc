@@ -48,7 +48,7 @@ class LayerCommand final : public Command {
     fetch_blob_through_cache(*client, reference.repository, blob, verify, cache.get());
     verify.finish();
     file.commit();
-    write_stdout(options_.out + "\n");
+    announce_output(file);
     return 0;
   }
 

@@ -92,7 +92,11 @@ void add_fetch_options(CLI::App& app, FetchOptions& options, WithOutput with_out
   add_connection_options(app, options);
   add_auth_options(app, options);
   if (with_output == WithOutput::kYes) {
-    app.add_option("-o,--out", options.out, "Write to PATH (atomically) and print PATH");
+    app.add_option("-o,--out", options.out,
+                   "Write to PATH (atomically) and print PATH; '-' is stdout. A character device "
+                   "or FIFO (/dev/null, /dev/stdout) is written through, printing nothing; a "
+                   "symlink to a file replaces that file; a block device, or a symlink owned by "
+                   "another user (not root), is refused");
   }
   app.add_option("IMAGE", options.positionals,
                  "A reference (ghcr.io/org/app:1.2), or IMAGE-NAME IMAGE-TAG (classic form)")

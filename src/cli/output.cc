@@ -18,7 +18,11 @@ void deliver(const std::string& out, std::string_view data) {
   AtomicFile file(out);
   file.write(as_bytes(data.data(), data.size()));
   file.commit();
-  write_stdout(out + "\n");
+  announce_output(file);
+}
+
+void announce_output(const AtomicFile& file) {
+  if (!file.writes_through()) write_stdout(file.target() + "\n");
 }
 
 }  // namespace hocker::cli

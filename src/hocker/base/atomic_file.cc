@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "hocker/base/cleanup.h"
@@ -42,9 +43,56 @@ void write_all(int fd, Bytes data, const std::string& what) {
   }
 }
 
+namespace {
+
+// The path to replace atomically, or empty when `target` is written through.
+std::string path_to_replace(const std::string& target) {
+  struct stat link {};
+  if (::lstat(target.c_str(), &link) != 0) return target;  // Missing, or fails at creation.
+  if (S_ISREG(link.st_mode)) return target;
+  if (S_ISLNK(link.st_mode) && link.st_uid != ::geteuid() && link.st_uid != 0) {
+    throw Error(ErrorKind::kLocalIo, "refusing to write " + target + ": a symlink owned by uid " +
+                                         std::to_string(link.st_uid) +
+                                         ", not by you or root; remove it or name its target");
+  }
+  struct stat info {};
+  if (::stat(target.c_str(), &info) != 0) return target;  // Dangling: the link is replaced.
+  if (S_ISCHR(info.st_mode) || S_ISFIFO(info.st_mode)) return "";
+  if (S_ISREG(info.st_mode)) {
+    char* resolved = ::realpath(target.c_str(), nullptr);
+    if (resolved == nullptr) fail("cannot resolve " + target, errno);
+    std::string path(resolved);
+    std::free(resolved);
+    return path;
+  }
+  const char* kind = S_ISDIR(info.st_mode)   ? "a directory"
+                     : S_ISBLK(info.st_mode) ? "a block device"
+                                             : "not a regular file, character device or FIFO";
+  throw Error(ErrorKind::kLocalIo, "refusing to write " + target + ": it is " + kind);
+}
+
+}  // namespace
+
 AtomicFile::AtomicFile(std::string target) : target_(std::move(target)) {
+  std::string replaced = path_to_replace(target_);
+  if (replaced.empty()) {
+    open_through();
+  } else {
+    create_temporary(replaced);
+  }
+}
+
+void AtomicFile::open_through() {
+  // Like a shell's `>`: no O_CREAT (it exists), no O_TRUNC (a device or FIFO has no length).
+  fd_ = ::open(target_.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd_ < 0) fail("cannot open " + target_, errno);
+  writes_through_ = true;
+}
+
+void AtomicFile::create_temporary(const std::string& replaced) {
   install_cleanup_handlers();
-  temporary_ = directory_of(target_) + "/." + base_of(target_) + ".hocker-XXXXXX";
+  replaced_ = replaced;
+  temporary_ = directory_of(replaced) + "/." + base_of(replaced) + ".hocker-XXXXXX";
   // Register before the file exists, so that no signal can strand it.
   cleanup_slot_ = register_cleanup(temporary_);
   fd_ = ::mkostemp(temporary_.data(), O_CLOEXEC);
@@ -59,6 +107,7 @@ AtomicFile::AtomicFile(std::string target) : target_(std::move(target)) {
 
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) ::close(fd_);
+  if (writes_through_) return;  // Nothing of ours to remove.
   if (!committed_) ::unlink(temporary_.c_str());
   unregister_cleanup(cleanup_slot_);
 }
@@ -86,6 +135,13 @@ void AtomicFile::seek(long long offset) {
 }
 
 void AtomicFile::commit() {
+  if (writes_through_) {
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) fail("cannot write " + target_, errno);
+    committed_ = true;
+    return;
+  }
   mode_t mask = ::umask(0);
   ::umask(mask);
   if (::fchmod(fd_, 0666 & ~mask) != 0) fail("cannot set the mode of " + target_, errno);
@@ -94,7 +150,7 @@ void AtomicFile::commit() {
     fail("cannot write " + target_, errno);
   }
   fd_ = -1;
-  if (::rename(temporary_.c_str(), target_.c_str()) != 0) {
+  if (::rename(temporary_.c_str(), replaced_.c_str()) != 0) {
     fail("cannot rename into " + target_, errno);
   }
   committed_ = true;

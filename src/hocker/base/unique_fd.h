@@ -26,6 +26,7 @@ class UniqueFd {
   int get() const noexcept { return fd_; }
   /// Whether a descriptor is owned.
   bool valid() const noexcept { return fd_ >= 0; }
+  explicit operator bool() const noexcept { return valid(); }
 
   /// Gives up ownership without closing; returns the descriptor (-1 when none).
   int release() noexcept {

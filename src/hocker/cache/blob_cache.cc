@@ -12,6 +12,7 @@
 
 #include "hocker/base/atomic_file.h"
 #include "hocker/base/error.h"
+#include "hocker/cache/private_files.h"
 
 namespace hocker::cache {
 namespace {
@@ -20,20 +21,6 @@ constexpr std::size_t kChunk = 256u << 10;
 
 [[noreturn]] void fail(const std::string& what, int error_number) {
   throw Error(ErrorKind::kLocalIo, "cache: " + what + ": " + std::strerror(error_number));
-}
-
-void make_directories(const std::string& path) {
-  std::string prefix;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = path.find('/', start);
-    prefix = path.substr(0, slash);
-    if (!prefix.empty() && ::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
-      fail("cannot create " + prefix, errno);
-    }
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
 }
 
 // Streams `size` bytes of `fd` from offset 0 into `sink`.
@@ -74,108 +61,143 @@ digest::Digest file_digest(int fd, std::int64_t size, const std::string& what,
 }
 
 // Disk rot or tampering: the entry goes, so the next run fetches the blob anew.
-[[noreturn]] void discard_corrupt(const std::string& path, const std::string& why) {
-  ::unlink(path.c_str());
-  throw Error(ErrorKind::kIntegrity, "cached blob " + path + " is corrupt (" + why +
+[[noreturn]] void discard_corrupt(const CacheEntry& entry, const std::string& why) {
+  ::unlinkat(entry.folder, entry.name.c_str(), 0);
+  throw Error(ErrorKind::kIntegrity, "cached blob " + entry.path + " is corrupt (" + why +
                                          "); it was removed, run again to fetch it anew");
+}
+
+std::string algorithm_folder(const digest::Digest& digest) {
+  return std::string(digest.algorithm_name());
+}
+
+std::size_t index_of(const digest::Digest& digest) {
+  return digest.algorithm() == digest::Algorithm::kSha256 ? 0 : 1;
+}
+
+// Runs that resumed an unsized partial file without completing it, counted in a file beside
+// it: a registry that streams without end would otherwise grow it on every run.
+std::string resumes_name(const CacheEntry& partial) {
+  return partial.name + ".resumes";
+}
+
+int count_resume(const CacheEntry& partial) {
+  std::string name = resumes_name(partial);
+  UniqueFd counter =
+      open_private_file(partial.folder, name, O_RDWR, Create::kYes, partial.path + ".resumes");
+  char text[16] = {};
+  ssize_t got = ::pread(counter.get(), text, sizeof text - 1, 0);
+  int resumes = (got > 0 ? std::atoi(text) : 0) + 1;
+  std::string updated = std::to_string(resumes);
+  if (::ftruncate(counter.get(), 0) != 0 ||
+      ::pwrite(counter.get(), updated.data(), updated.size(), 0) < 0) {
+    fail("cannot write " + partial.path + ".resumes", errno);
+  }
+  return resumes;
+}
+
+void forget_resumes(const CacheEntry& partial) {
+  ::unlinkat(partial.folder, resumes_name(partial).c_str(), 0);
 }
 
 }  // namespace
 
 BlobCache::BlobCache(std::string root) : root_(std::move(root)) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
-  make_directories(root_ + "/blobs/sha256");
-  make_directories(root_ + "/blobs/sha512");
-  make_directories(root_ + "/partial/sha256");
-  make_directories(root_ + "/partial/sha512");
+  root_fd_ = open_private_root(root_);
+  UniqueFd blobs = open_private_folder(root_fd_.get(), "blobs", root_ + "/blobs");
+  UniqueFd partial = open_private_folder(root_fd_.get(), "partial", root_ + "/partial");
+  const char* algorithms[] = {"sha256", "sha512"};
+  for (std::size_t i = 0; i < 2; ++i) {
+    std::string name = algorithms[i];
+    blobs_[i] = open_private_folder(blobs.get(), name, root_ + "/blobs/" + name);
+    partials_[i] = open_private_folder(partial.get(), name, root_ + "/partial/" + name);
+  }
 }
 
-// Digest::hex() is validated lowercase hex, so these paths cannot escape the cache.
-std::string BlobCache::blob_path(const digest::Digest& digest) const {
-  return root_ + "/blobs/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
+// Digest::hex() is validated lowercase hex, so these names cannot escape their folders.
+CacheEntry BlobCache::blob_entry(const digest::Digest& digest) const {
+  return {blobs_[index_of(digest)].get(), digest.hex(),
+          root_ + "/blobs/" + algorithm_folder(digest) + "/" + digest.hex()};
 }
 
-std::string BlobCache::partial_path(const digest::Digest& digest) const {
-  return root_ + "/partial/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
+CacheEntry BlobCache::partial_entry(const digest::Digest& digest) const {
+  return {partials_[index_of(digest)].get(), digest.hex(),
+          root_ + "/partial/" + algorithm_folder(digest) + "/" + digest.hex()};
 }
 
 std::optional<std::string> BlobCache::find(const digest::Digest& digest) const {
-  std::string path = blob_path(digest);
-  if (::access(path.c_str(), R_OK) == 0) return path;
+  CacheEntry entry = blob_entry(digest);
+  if (is_private_file(entry.folder, entry.name)) return entry.path;
   return std::nullopt;
 }
 
-bool BlobCache::read(const digest::Digest& digest, ByteSink& sink) const {
-  std::string path = blob_path(digest);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+bool BlobCache::read(const digest::Digest& digest, ByteSink& sink,
+                     std::int64_t expected_size) const {
+  CacheEntry entry = blob_entry(digest);
+  UniqueFd file = open_private_file(entry.folder, entry.name, O_RDONLY, Create::kNo, entry.path);
+  if (!file) return false;
   struct stat info {};
-  ::fstat(fd, &info);
-  HashingSink hashing(digest.algorithm(), sink);
-  try {
-    stream_file(fd, info.st_size, hashing, path);
-  } catch (const Error& error) {
-    // The consumer found the bytes bad (a corrupt gzip stream, a wrong diff_id): blame the
-    // cache only when the entry itself no longer matches its name.
-    if (error.kind() == ErrorKind::kIntegrity &&
-        file_digest(fd, info.st_size, path, digest.algorithm()) != digest) {
-      ::close(fd);
-      discard_corrupt(path, error.what());
-    }
-    ::close(fd);
-    throw;
-  } catch (...) {
-    ::close(fd);
-    throw;
+  if (::fstat(file.get(), &info) != 0) fail("cannot inspect " + entry.path, errno);
+  // Verified whole before the first byte goes out: a consumer such as `hocker layer -o -`
+  // cannot take bytes back. Reading twice costs little, the second pass is page-cached.
+  if (digest::Digest actual = file_digest(file.get(), info.st_size, entry.path, digest.algorithm());
+      actual != digest) {
+    discard_corrupt(entry, "digest mismatch: got " + actual.string());
   }
-  ::close(fd);
-  if (digest::Digest actual = hashing.digest(); actual != digest) {
-    discard_corrupt(path, "digest mismatch: got " + actual.string());
+  if (expected_size >= 0 && info.st_size != expected_size) {
+    // The entry matches its name, so the descriptor is what is wrong, as in an uncached pull.
+    throw Error(ErrorKind::kIntegrity, "blob " + digest.string() + ": size mismatch: expected " +
+                                           std::to_string(expected_size) + " bytes, got " +
+                                           std::to_string(info.st_size));
+  }
+  HashingSink hashing(digest.algorithm(), sink);
+  stream_file(file.get(), info.st_size, hashing, entry.path);
+  if (digest::Digest actual = hashing.digest(); actual != digest) {  // Changed while streaming.
+    discard_corrupt(entry, "digest mismatch: got " + actual.string());
   }
   return true;
 }
 
 std::unique_ptr<BlobWriter> BlobCache::begin(const digest::Digest& digest,
                                              std::int64_t expected_size) {
-  std::string partial = partial_path(digest);
-  int fd = ::open(partial.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) fail("cannot open " + partial, errno);
+  CacheEntry partial = partial_entry(digest);
+  UniqueFd file =
+      open_private_file(partial.folder, partial.name, O_RDWR, Create::kYes, partial.path);
   // Another process downloading the same blob holds the lock: wait for it, then look again.
-  while (::flock(fd, LOCK_EX) != 0) {
-    if (errno != EINTR) {
-      int saved = errno;
-      ::close(fd);
-      fail("cannot lock " + partial, saved);
-    }
+  while (::flock(file.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) fail("cannot lock " + partial.path, errno);
   }
   if (find(digest)) {
-    ::unlink(partial.c_str());  // Left empty by our open(); nobody else writes it now.
-    ::close(fd);
+    // Left empty by our open(); nobody else writes it now.
+    ::unlinkat(partial.folder, partial.name.c_str(), 0);
+    forget_resumes(partial);
     return nullptr;
   }
-  return std::make_unique<BlobWriter>(fd, partial, blob_path(digest), digest, expected_size);
+  return std::make_unique<BlobWriter>(std::move(file), partial, blob_entry(digest), digest,
+                                      expected_size);
 }
 
-BlobWriter::BlobWriter(int fd, std::string partial_path, std::string final_path,
-                       digest::Digest digest, std::int64_t expected_size)
-    : fd_(fd),
-      partial_path_(std::move(partial_path)),
-      final_path_(std::move(final_path)),
+BlobWriter::BlobWriter(UniqueFd file, CacheEntry partial, CacheEntry blob, digest::Digest digest,
+                       std::int64_t expected_size)
+    : file_(std::move(file)),
+      partial_(std::move(partial)),
+      blob_(std::move(blob)),
       digest_(std::move(digest)),
       expected_size_(expected_size),
       hasher_(digest_.algorithm()) {
   struct stat info {};
-  if (::fstat(fd_, &info) == 0) stored_ = info.st_size;
-  // A partial file longer than the blob cannot be a prefix of it.
-  if (expected_size_ >= 0 && stored_ > expected_size_) {
-    if (::ftruncate(fd_, 0) != 0) fail("cannot truncate " + partial_path_, errno);
+  if (::fstat(file_.get(), &info) == 0) stored_ = info.st_size;
+  // A partial file longer than the blob cannot be a prefix of it; one of unknown size that
+  // run after run did not complete is not worth resuming again.
+  bool too_long = expected_size_ >= 0 && stored_ > expected_size_;
+  bool worn_out = expected_size_ < 0 && stored_ > 0 && count_resume(partial_) > kMaxUnsizedResumes;
+  if (too_long || worn_out) {
+    if (::ftruncate(file_.get(), 0) != 0) fail("cannot truncate " + partial_.path, errno);
     stored_ = 0;
+    forget_resumes(partial_);
   }
-  if (::lseek(fd_, stored_, SEEK_SET) < 0) fail("cannot seek in " + partial_path_, errno);
-}
-
-BlobWriter::~BlobWriter() {
-  if (fd_ >= 0) ::close(fd_);  // Closing releases the lock.
+  if (::lseek(file_.get(), stored_, SEEK_SET) < 0) fail("cannot seek in " + partial_.path, errno);
 }
 
 void BlobWriter::replay(ByteSink& sink) {
@@ -192,7 +214,7 @@ void BlobWriter::replay(ByteSink& sink) {
     digest::Hasher& hasher_;
     ByteSink& next_;
   } tee(hasher_, sink);
-  stream_file(fd_, stored_, tee, partial_path_);
+  stream_file(file_.get(), stored_, tee, partial_.path);
   replayed_ = true;
 }
 
@@ -207,16 +229,22 @@ void BlobWriter::write(Bytes data) {
     throw Error(ErrorKind::kInternal, "cache: replay() must precede write() when resuming");
   }
   replayed_ = true;
-  write_all(fd_, data, partial_path_);
+  auto size = static_cast<std::int64_t>(data.size());
+  if (expected_size_ >= 0 && stored_ + size > expected_size_) {
+    // Refused before it reaches the disk: the partial file stays a possible prefix.
+    throw Error(ErrorKind::kIntegrity, "blob " + digest_.string() + ": size mismatch: expected " +
+                                           std::to_string(expected_size_) + " bytes, got more");
+  }
+  write_all(file_.get(), data, partial_.path);
   hasher_.update(data);
-  stored_ += static_cast<std::int64_t>(data.size());
+  stored_ += size;
 }
 
 void BlobWriter::commit() {
   digest::Digest actual = hasher_.digest();
   bool size_ok = expected_size_ < 0 || stored_ == expected_size_;
   if (actual != digest_ || !size_ok) {
-    ::unlink(partial_path_.c_str());
+    forget_partial();
     // Worded like an uncached pull's error: these bytes came from the registry just now (or a
     // resumed partial), so the cache is not what to blame.
     std::string what = "blob " + digest_.string() + ": ";
@@ -226,14 +254,22 @@ void BlobWriter::commit() {
                                                      std::to_string(expected_size_) +
                                                      " bytes, got " + std::to_string(stored_));
   }
-  if (::rename(partial_path_.c_str(), final_path_.c_str()) != 0) {
-    fail("cannot move " + partial_path_ + " into place", errno);
+  // Partial files of older versions were created 0644.
+  if (::fchmod(file_.get(), 0600) != 0) fail("cannot set the mode of " + partial_.path, errno);
+  if (::renameat(partial_.folder, partial_.name.c_str(), blob_.folder, blob_.name.c_str()) != 0) {
+    fail("cannot move " + partial_.path + " into place", errno);
   }
+  forget_resumes(partial_);
 }
 
 void BlobWriter::discard() {
-  // Like commit() on a mismatch: the name goes, and our descriptor keeps the lock until closed.
-  ::unlink(partial_path_.c_str());
+  forget_partial();
+}
+
+void BlobWriter::forget_partial() {
+  // The name goes, and our descriptor keeps the lock until closed.
+  ::unlinkat(partial_.folder, partial_.name.c_str(), 0);
+  forget_resumes(partial_);
 }
 
 std::optional<std::string> cache_directory(const std::string& flag) {
