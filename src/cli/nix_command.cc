@@ -14,7 +14,7 @@
 #include "hocker/base/error.h"
 #include "hocker/image/manifest.h"
 #include "hocker/nix/fetchdocker.h"
-#include "hocker/registry/resolve.h"
+#include "hocker/pull/image_pull.h"
 
 namespace hocker::cli {
 namespace {
@@ -82,7 +82,7 @@ class NixCommand final : public Command {
     } else {
       auto client = make_client(options_, reference);
       registry = client->base_url();
-      manifest = registry::resolve_image(*client, reference, platform_from(options_)).parsed;
+      manifest = pull::ImagePull(*client, reference, requested_platform(options_)).manifest();
     }
     auto [repository, image_name] = nix::split_repository(reference.repository);
     nix::FetchdockerInput input{
