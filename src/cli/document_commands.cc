@@ -1,12 +1,12 @@
 // hocker manifest / config / tags / digest: small documents, printed as the registry sent them.
 #include <CLI/CLI.hpp>
 
-#include "cli/blob_source.h"
 #include "cli/command.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "hocker/base/error.h"
-#include "hocker/registry/resolve.h"
+#include "hocker/pull/blob_pull.h"
+#include "hocker/pull/image_pull.h"
 
 namespace hocker::cli {
 namespace {
@@ -25,19 +25,11 @@ class ManifestCommand final : public Command {
     ref::Reference reference = reference_from(options_);
     auto client = make_client(options_, reference);
     if (index_) {
-      registry::FetchedManifest fetched =
-          client->fetch_manifest(reference.repository, reference.identifier());
-      if (image::classify(fetched.raw, fetched.content_type) != image::DocumentKind::kIndex) {
-        throw Error(ErrorKind::kFormat, reference.string() +
-                                            " is a single-platform image, not an index: "
-                                            "drop --index to print its manifest");
-      }
-      deliver(options_.out, fetched.raw);
+      deliver(options_.out, pull::fetch_index(*client, reference).raw);
       return 0;
     }
-    registry::ResolvedImage resolved =
-        registry::resolve_image(*client, reference, platform_from(options_));
-    deliver(options_.out, resolved.manifest.raw);
+    pull::ImagePull pull(*client, reference, requested_platform(options_));
+    deliver(options_.out, pull.resolved().manifest.raw);
     return 0;
   }
 
@@ -56,15 +48,9 @@ class ConfigCommand final : public Command {
   int run() override {
     ref::Reference reference = reference_from(options_);
     auto client = make_client(options_, reference);
-    registry::ResolvedImage resolved =
-        registry::resolve_image(*client, reference, platform_from(options_));
-    auto cache = open_cache(options_.cache);
-    image::ImageConfig config =
-        fetch_config_through_cache(*client, reference.repository, resolved.parsed, cache.get());
-    if (!options_.platform.empty()) {
-      registry::check_requested_platform(resolved, config, platform_from(options_));
-    }
-    deliver(options_.out, config.raw());
+    pull::ImagePull pull(*client, reference, requested_platform(options_));
+    auto cache = pull::open_cache(options_.cache);
+    deliver(options_.out, pull.fetch_config(cache.get()).raw());
     return 0;
   }
 
@@ -101,9 +87,8 @@ class DigestCommand final : public Command {
     ref::Reference reference = reference_from(options_);
     auto client = make_client(options_, reference);
     if (!options_.platform.empty()) {
-      registry::ResolvedImage resolved =
-          registry::resolve_image(*client, reference, platform_from(options_));
-      write_stdout(resolved.manifest.digest.string() + "\n");
+      pull::ImagePull pull(*client, reference, requested_platform(options_));
+      write_stdout(pull.resolved().manifest.digest.string() + "\n");
       return 0;
     }
     digest::Digest digest =

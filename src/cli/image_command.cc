@@ -5,28 +5,28 @@
 #include <CLI/CLI.hpp>
 #include <optional>
 
-#include "cli/blob_source.h"
 #include "cli/command.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/progress_display.h"
-#include "hocker/archive/blob_prefetch.h"
 #include "hocker/archive/image_archive.h"
-#include "hocker/archive/spool_file.h"
 #include "hocker/base/atomic_file.h"
 #include "hocker/base/error.h"
-#include "hocker/registry/resolve.h"
+#include "hocker/pull/blob_pull.h"
+#include "hocker/pull/image_pull.h"
 
 namespace hocker::cli {
 namespace {
 
-// The name `docker pull` would give the image, without any digest: "debian:jessie".
-std::vector<std::string> repo_tags_for(const ref::Reference& reference, const std::string& tag) {
-  if (!tag.empty()) return {tag};
-  if (!reference.tag) return {};
-  ref::Reference named = reference;
-  named.digest.reset();
-  return {named.familiar()};
+// Whether the tarball goes to stdout: "-", or no --out with stdout not a terminal.
+bool writes_to_stdout(const std::string& out) {
+  if (!out.empty()) return out == "-";
+  if (isatty(STDOUT_FILENO)) {
+    throw Error(
+        ErrorKind::kUsage,
+        "refusing to write a tarball to a terminal: use --out FILE (or -o - | docker load)");
+  }
+  return true;
 }
 
 bool ends_with(const std::string& text, std::string_view suffix) {
@@ -52,67 +52,27 @@ class ImageCommand final : public Command {
     app.add_option("-j,--jobs", jobs_, "Concurrent layer downloads")->check(CLI::Range(1, 64));
   }
   int run() override {
-    bool to_stdout = options_.out == "-";
-    if (options_.out.empty()) {
-      if (isatty(STDOUT_FILENO)) {
-        throw Error(
-            ErrorKind::kUsage,
-            "refusing to write a tarball to a terminal: use --out FILE (or -o - | docker load)");
-      }
-      to_stdout = true;
-    }
+    bool to_stdout = writes_to_stdout(options_.out);
     ref::Reference reference = reference_from(options_);
     if (!tag_.empty()) ref::Reference::parse(tag_);  // A bad --tag fails before any download.
     std::optional<AtomicFile> file;  // So does an output directory that cannot take the file.
     if (!to_stdout) file.emplace(options_.out);
     auto client = make_client(options_, reference);
-    registry::ResolvedImage resolved =
-        registry::resolve_image(*client, reference, platform_from(options_));
-    auto cache = open_cache(options_.cache);
-    archive::BlobFetcher fetch_blob = [&client, &reference, &cache, this](
-                                          const image::Descriptor& blob, ByteSink& sink) {
-      if (allow_foreign_ && !blob.urls.empty()) {
-        client->fetch_external_blob(blob, sink);  // Outside the registry: not cached.
-        return;
-      }
-      fetch_blob_through_cache(*client, reference.repository, blob, sink, cache.get());
-    };
-    // Small layers start downloading while the config is on its way (latency hiding).
-    archive::PrefetchLimits ahead;
-    ahead.max_blobs = static_cast<std::size_t>(jobs_ > 0 ? jobs_ : archive::kDefaultJobs);
-    archive::BlobPrefetch prefetch(resolved.parsed.layers(), fetch_blob,
-                                   archive::spool_directory(""), ahead);
-    image::ImageConfig config =
-        fetch_config_through_cache(*client, reference.repository, resolved.parsed, cache.get());
-    if (!options_.platform.empty()) {
-      registry::check_requested_platform(resolved, config, platform_from(options_));
-    }
-    ref::Reference named = reference;
-    named.digest.reset();
-    archive::ImageSource source{std::move(resolved.parsed),
-                                std::move(config),
-                                repo_tags_for(reference, tag_),
-                                reference.tag.value_or(""),
-                                reference.tag ? named.string() : "",
-                                prefetch.fetcher(),
-                                allow_foreign_};
+    pull::ImagePull pull(*client, reference, requested_platform(options_));
+    auto cache = pull::open_cache(options_.cache);
+    pull::ImageDownload download(pull, download_options(cache.get()));
     auto display = make_progress_display(choose_progress_style(options_.quiet));
-    archive::WriteOptions write_options;
-    write_options.format = format_ == "oci" ? archive::Format::kOci : archive::Format::kDocker;
-    write_options.jobs = jobs_;
-    write_options.gzip = ends_with(options_.out, ".gz");
-    write_options.progress = display.get();
-
+    archive::WriteOptions write_options = write_options_for(download.jobs(), display.get());
     if (to_stdout || file->writes_through()) {  // A device or FIFO streams like stdout.
       archive::ArchiveOutput output(to_stdout ? STDOUT_FILENO : file->fd(),
                                     to_stdout ? "standard output" : options_.out);
-      archive::write_image_archive(source, write_options, output);
+      archive::write_image_archive(download.source(), write_options, output);
       if (file) file->commit();
       display->finish();
       return 0;
     }
     archive::ArchiveOutput output(*file);
-    archive::write_image_archive(source, write_options, output);
+    archive::write_image_archive(download.source(), write_options, output);
     file->commit();
     display->finish();
     announce_output(*file);
@@ -120,6 +80,24 @@ class ImageCommand final : public Command {
   }
 
  private:
+  pull::DownloadOptions download_options(cache::BlobCache* cache) const {
+    pull::DownloadOptions download;
+    download.cache = cache;
+    download.jobs = jobs_;
+    download.foreign_layers =
+        allow_foreign_ ? pull::ForeignLayers::kFetch : pull::ForeignLayers::kRefuse;
+    if (!tag_.empty()) download.tag = tag_;
+    return download;
+  }
+  archive::WriteOptions write_options_for(int jobs, ProgressObserver* progress) const {
+    archive::WriteOptions write_options;
+    write_options.format = format_ == "oci" ? archive::Format::kOci : archive::Format::kDocker;
+    write_options.jobs = jobs;
+    write_options.gzip = ends_with(options_.out, ".gz");
+    write_options.progress = progress;
+    return write_options;
+  }
+
   FetchOptions options_;
   std::string format_ = "docker";
   std::string tag_;

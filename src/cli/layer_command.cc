@@ -5,14 +5,12 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/blob_source.h"
 #include "cli/command.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "hocker/base/atomic_file.h"
 #include "hocker/blob/sinks.h"
-#include "hocker/image/descriptor.h"
-#include "hocker/image/media_types.h"
+#include "hocker/pull/blob_pull.h"
 
 namespace hocker::cli {
 namespace {
@@ -32,21 +30,14 @@ class LayerCommand final : public Command {
     digest::Digest digest = digest::Digest::from_sha256_hex(layer_);
     ref::Reference reference = reference_from(options_);
     auto client = make_client(options_, reference);
-    image::Descriptor blob{
-        std::string(image::media_type::kDockerLayerGzip), digest, -1, {}, {}, {}};
-    std::string subject = "layer " + digest.string();
-    auto cache = open_cache(options_.cache);
+    auto cache = pull::open_cache(options_.cache);
     if (options_.out.empty() || options_.out == "-") {
       blob::FdSink stdout_sink(STDOUT_FILENO, "standard output");
-      blob::VerifySink verify(subject, digest, -1, stdout_sink);
-      fetch_blob_through_cache(*client, reference.repository, blob, verify, cache.get());
-      verify.finish();
+      pull::fetch_layer(*client, reference.repository, digest, stdout_sink, cache.get());
       return 0;
     }
     AtomicFile file(options_.out);
-    blob::VerifySink verify(subject, digest, -1, file);
-    fetch_blob_through_cache(*client, reference.repository, blob, verify, cache.get());
-    verify.finish();
+    pull::fetch_layer(*client, reference.repository, digest, file, cache.get());
     file.commit();
     announce_output(file);
     return 0;

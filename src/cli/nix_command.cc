@@ -14,7 +14,7 @@
 #include "hocker/base/error.h"
 #include "hocker/image/manifest.h"
 #include "hocker/nix/fetchdocker.h"
-#include "hocker/registry/resolve.h"
+#include "hocker/pull/image_pull.h"
 
 namespace hocker::cli {
 namespace {
@@ -81,7 +81,7 @@ class NixCommand final : public Command {
       manifest = parse_input(read_manifest_input(manifest_path_));
     } else {
       auto client = make_client(options_, reference);
-      manifest = registry::resolve_image(*client, reference, platform_from(options_)).parsed;
+      manifest = pull::ImagePull(*client, reference, requested_platform(options_)).manifest();
       registry = client->settle_base_url();  // Settled by the fetch: the scheme it used.
     }
     auto [repository, image_name] = nix::split_repository(reference.repository);

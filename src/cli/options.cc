@@ -124,8 +124,8 @@ ref::Reference reference_from(const FetchOptions& options) {
   return ref::Reference::parse(positionals[0]);
 }
 
-image::Platform platform_from(const FetchOptions& options) {
-  if (options.platform.empty()) return image::Platform::host();
+std::optional<image::Platform> requested_platform(const FetchOptions& options) {
+  if (options.platform.empty()) return std::nullopt;
   return image::Platform::parse(options.platform);
 }
 

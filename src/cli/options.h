@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,8 +46,8 @@ void add_fetch_options(CLI::App& app, FetchOptions& options, WithOutput with_out
 /// are IMAGE-NAME IMAGE-TAG with --registry (classic form). Throws Error(kUsage).
 ref::Reference reference_from(const FetchOptions& options);
 
-/// The --platform value, or the host's platform.
-image::Platform platform_from(const FetchOptions& options);
+/// The --platform value; nullopt when not given (the host's platform, unchecked).
+std::optional<image::Platform> requested_platform(const FetchOptions& options);
 
 /// A client for the reference's registry with credentials from flags, environment or docker
 /// config (SPEC §2), TLS and retry settings from the flags.

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "hocker/archive/entry_placer.h"
-#include "hocker/archive/image_archive.h"
+#include "hocker/archive/image_source.h"
 #include "hocker/archive/tar_writer.h"
 
 namespace hocker::archive {

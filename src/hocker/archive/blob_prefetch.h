@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "hocker/archive/image_archive.h"
+#include "hocker/archive/image_source.h"
 #include "hocker/archive/spool_file.h"
 
 namespace hocker::archive {

@@ -22,21 +22,4 @@ ResolvedImage resolve_image(Client& client, const ref::Reference& reference,
   return {std::move(first), std::move(chosen), std::move(parsed)};
 }
 
-image::ImageConfig fetch_config(Client& client, const std::string& repository,
-                                const image::Manifest& manifest) {
-  std::string raw = client.fetch_small_blob(repository, manifest.config(), image::kMaxConfigSize);
-  return image::ImageConfig::parse(std::move(raw));
-}
-
-void check_requested_platform(const ResolvedImage& resolved, const image::ImageConfig& config,
-                              const image::Platform& requested) {
-  if (resolved.index) return;  // The index already chose by platform.
-  if (config.os().empty() || config.architecture().empty()) return;
-  image::Platform actual{config.os(), config.architecture(), config.variant()};
-  if (actual.matches(requested)) return;
-  throw Error(ErrorKind::kNotFound, "image " + resolved.manifest.digest.string() + " is for " +
-                                        actual.string() + " only, not for " + requested.string() +
-                                        " (asked with --platform)");
-}
-
 }  // namespace hocker::registry

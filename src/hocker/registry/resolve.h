@@ -1,5 +1,5 @@
-// From a reference to the image manifest for one platform (walking through a manifest list
-// or OCI index when the reference names one) and to its verified configuration.
+// From a reference to the image manifest for one platform, walking through a manifest list
+// or OCI index when the reference names one. Its config and layers are the pull module's.
 #pragma once
 
 #include <optional>
@@ -23,15 +23,5 @@ struct ResolvedImage {
 /// gives is verified. Schema 1 and unknown documents → Error(kFormat).
 ResolvedImage resolve_image(Client& client, const ref::Reference& reference,
                             const image::Platform& platform);
-
-/// Fetches the configuration blob of `manifest`, verified against its descriptor and parsed.
-image::ImageConfig fetch_config(Client& client, const std::string& repository,
-                                const image::Manifest& manifest);
-
-/// For a reference naming a single-platform manifest (no index to choose from): throws
-/// Error(kNotFound) when the config says the image is for another platform than `requested`,
-/// as docker pull --platform does. A config without os/architecture passes.
-void check_requested_platform(const ResolvedImage& resolved, const image::ImageConfig& config,
-                              const image::Platform& requested);
 
 }  // namespace hocker::registry

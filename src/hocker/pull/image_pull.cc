@@ -1,0 +1,109 @@
+#include "hocker/pull/image_pull.h"
+
+#include "hocker/archive/image_archive.h"
+#include "hocker/archive/spool_file.h"
+#include "hocker/base/error.h"
+#include "hocker/pull/blob_pull.h"
+
+namespace hocker::pull {
+namespace {
+
+// The reference named by its tag alone: "debian:jessie", not "debian:jessie@sha256:…".
+ref::Reference without_digest(const ref::Reference& reference) {
+  ref::Reference named = reference;
+  named.digest.reset();
+  return named;
+}
+
+}  // namespace
+
+std::vector<std::string> repo_tags(const ref::Reference& reference) {
+  if (!reference.tag) return {};
+  return {without_digest(reference).familiar()};
+}
+
+void check_requested_platform(const registry::ResolvedImage& resolved,
+                              const image::ImageConfig& config, const image::Platform& requested) {
+  if (resolved.index) return;  // The index already chose by platform.
+  if (config.os().empty() || config.architecture().empty()) return;
+  image::Platform actual{config.os(), config.architecture(), config.variant()};
+  if (actual.matches(requested)) return;
+  throw Error(ErrorKind::kNotFound, "image " + resolved.manifest.digest.string() + " is for " +
+                                        actual.string() + " only, not for " + requested.string() +
+                                        " (asked with --platform)");
+}
+
+registry::FetchedManifest fetch_index(registry::Client& client, const ref::Reference& reference) {
+  registry::FetchedManifest fetched =
+      client.fetch_manifest(reference.repository, reference.identifier());
+  if (image::classify(fetched.raw, fetched.content_type) != image::DocumentKind::kIndex) {
+    throw Error(ErrorKind::kFormat, reference.string() +
+                                        " is a single-platform image, not an index: "
+                                        "drop --index to print its manifest");
+  }
+  return fetched;
+}
+
+ImagePull::ImagePull(registry::Client& client, ref::Reference reference,
+                     std::optional<image::Platform> platform)
+    : client_(client),
+      reference_(std::move(reference)),
+      requested_(std::move(platform)),
+      platform_(requested_ ? *requested_ : image::Platform::host()),
+      resolved_(registry::resolve_image(client_, reference_, platform_)) {}
+
+image::ImageConfig ImagePull::fetch_config(cache::BlobCache* cache) const {
+  image::ImageConfig config = pull::fetch_config(client_, reference_.repository, manifest(), cache);
+  if (requested_) check_requested_platform(resolved_, config, *requested_);
+  return config;
+}
+
+void ImagePull::fetch_blob(const image::Descriptor& blob, ByteSink& sink, cache::BlobCache* cache,
+                           ForeignLayers foreign) const {
+  if (foreign == ForeignLayers::kFetch && !blob.urls.empty()) {
+    client_.fetch_external_blob(blob, sink);  // Outside the registry: not cached.
+    return;
+  }
+  pull::fetch_blob(client_, reference_.repository, blob, sink, cache);
+}
+
+namespace {
+
+archive::PrefetchLimits prefetch_limits(int jobs) {
+  archive::PrefetchLimits limits;
+  limits.max_blobs = static_cast<std::size_t>(jobs);
+  return limits;
+}
+
+archive::BlobFetcher blob_fetcher(const ImagePull& pull, const DownloadOptions& options) {
+  return [&pull, cache = options.cache, foreign = options.foreign_layers](
+             const image::Descriptor& blob, ByteSink& sink) {
+    pull.fetch_blob(blob, sink, cache, foreign);
+  };
+}
+
+}  // namespace
+
+ImageDownload::ImageDownload(const ImagePull& pull, DownloadOptions options)
+    : jobs_(options.jobs > 0 ? options.jobs : archive::kDefaultJobs),
+      // Small layers start downloading while the config is on its way (latency hiding).
+      prefetch_(pull.manifest().layers(), blob_fetcher(pull, options),
+                archive::spool_directory(options.spool_dir), prefetch_limits(jobs_)),
+      source_(make_source(pull, options, prefetch_)) {}
+
+archive::ImageSource ImageDownload::make_source(const ImagePull& pull,
+                                                const DownloadOptions& options,
+                                                archive::BlobPrefetch& prefetch) {
+  const ref::Reference& reference = pull.reference();
+  image::ImageConfig config = pull.fetch_config(options.cache);
+  return archive::ImageSource{
+      pull.manifest(),
+      std::move(config),
+      options.tag ? std::vector<std::string>{*options.tag} : repo_tags(reference),
+      reference.tag.value_or(""),
+      reference.tag ? without_digest(reference).string() : "",
+      prefetch.fetcher(),
+      options.foreign_layers == ForeignLayers::kFetch};
+}
+
+}  // namespace hocker::pull
