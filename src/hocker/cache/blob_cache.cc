@@ -12,12 +12,11 @@
 
 #include "hocker/base/atomic_file.h"
 #include "hocker/base/error.h"
+#include "hocker/base/tee_sink.h"
 #include "hocker/cache/private_files.h"
 
 namespace hocker::cache {
 namespace {
-
-constexpr std::size_t kChunk = 256u << 10;
 
 [[noreturn]] void fail(const std::string& what, int error_number) {
   throw Error(ErrorKind::kLocalIo, "cache: " + what + ": " + std::strerror(error_number));
@@ -25,7 +24,7 @@ constexpr std::size_t kChunk = 256u << 10;
 
 // Streams `size` bytes of `fd` from offset 0 into `sink`.
 void stream_file(int fd, std::int64_t size, ByteSink& sink, const std::string& what) {
-  std::vector<std::byte> buffer(kChunk);
+  std::vector<std::byte> buffer(kChunkSize);
   std::int64_t offset = 0;
   while (offset < size) {
     ssize_t got = ::pread(fd, buffer.data(), buffer.size(), offset);
@@ -36,22 +35,6 @@ void stream_file(int fd, std::int64_t size, ByteSink& sink, const std::string& w
     offset += got;
   }
 }
-
-// Hashes what passes on its way to `next`.
-class HashingSink final : public ByteSink {
- public:
-  HashingSink(digest::Algorithm algorithm, ByteSink& next) : hasher_(algorithm), next_(next) {}
-  void write(Bytes data) override {
-    hasher_.update(data);
-    next_.write(data);
-  }
-  void finish() override {}
-  digest::Digest digest() { return hasher_.digest(); }
-
- private:
-  digest::Hasher hasher_;
-  ByteSink& next_;
-};
 
 digest::Digest file_digest(int fd, std::int64_t size, const std::string& what,
                            digest::Algorithm algorithm) {
@@ -151,9 +134,10 @@ bool BlobCache::read(const digest::Digest& digest, ByteSink& sink,
                                            std::to_string(expected_size) + " bytes, got " +
                                            std::to_string(info.st_size));
   }
-  HashingSink hashing(digest.algorithm(), sink);
+  digest::Hasher hasher(digest.algorithm());
+  TeeSink hashing(hasher, sink, TeeFinish::kKeepOpen);
   stream_file(file.get(), info.st_size, hashing, entry.path);
-  if (digest::Digest actual = hashing.digest(); actual != digest) {  // Changed while streaming.
+  if (digest::Digest actual = hasher.digest(); actual != digest) {  // Changed while streaming.
     discard_corrupt(entry, "digest mismatch: got " + actual.string());
   }
   return true;
@@ -201,19 +185,7 @@ BlobWriter::BlobWriter(UniqueFd file, CacheEntry partial, CacheEntry blob, diges
 }
 
 void BlobWriter::replay(ByteSink& sink) {
-  class Tee final : public ByteSink {
-   public:
-    Tee(digest::Hasher& hasher, ByteSink& next) : hasher_(hasher), next_(next) {}
-    void write(Bytes data) override {
-      hasher_.update(data);
-      next_.write(data);
-    }
-    void finish() override {}
-
-   private:
-    digest::Hasher& hasher_;
-    ByteSink& next_;
-  } tee(hasher_, sink);
+  TeeSink tee(hasher_, sink, TeeFinish::kKeepOpen);
   stream_file(file_.get(), stored_, tee, partial_.path);
   replayed_ = true;
 }

@@ -1,26 +1,12 @@
 #include "hocker/pull/blob_pull.h"
 
 #include "hocker/base/error.h"
+#include "hocker/base/tee_sink.h"
 #include "hocker/blob/sinks.h"
 #include "hocker/image/media_types.h"
 
 namespace hocker::pull {
 namespace {
-
-/// Writes each chunk to the cache file first, then downstream.
-class CacheTee final : public ByteSink {
- public:
-  CacheTee(cache::BlobWriter& writer, ByteSink& next) : writer_(writer), next_(next) {}
-  void write(Bytes data) override {
-    writer_.write(data);
-    next_.write(data);
-  }
-  void finish() override {}
-
- private:
-  cache::BlobWriter& writer_;
-  ByteSink& next_;
-};
 
 // Fills the cache entry `writer` holds (resuming its partial file) while streaming into `sink`.
 void fetch_into_cache(registry::Client& client, const std::string& repository,
@@ -31,7 +17,7 @@ void fetch_into_cache(registry::Client& client, const std::string& repository,
     // A partial file holding the whole blob needs no request: a Range starting at the end
     // earns a 416 (which distribution 2.8 even sends with a wrong Content-Length).
     if (!writer.holds_whole_blob()) {
-      CacheTee tee(writer, sink);
+      TeeSink tee(writer, sink, TeeFinish::kKeepOpen);  // The cache file first, then on.
       client.fetch_blob(repository, blob, tee, offset);
     }
   } catch (const Error& error) {
