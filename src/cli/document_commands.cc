@@ -3,6 +3,7 @@
 
 #include "cli/blob_source.h"
 #include "cli/command.h"
+#include "cli/json_output.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "hocker/base/error.h"
@@ -76,18 +77,27 @@ class TagsCommand final : public Command {
  public:
   std::string name() const override { return "tags"; }
   std::string description() const override { return "List a repository's tags, one per line"; }
-  void configure(CLI::App& app) override { add_fetch_options(app, options_, WithOutput::kNo); }
+  void configure(CLI::App& app) override {
+    add_fetch_options(app, options_, WithOutput::kNo);
+    app.add_flag("--json", json_, "Print the repository and its tags as JSON");
+  }
   int run() override {
     ref::Reference reference = reference_from(options_);
     auto client = make_client(options_, reference);
+    std::vector<std::string> tags = client->list_tags(reference.repository);
+    if (json_) {
+      write_stdout(tags_json(reference.registry.domain + "/" + reference.repository, tags));
+      return 0;
+    }
     std::string listing;
-    for (const std::string& tag : client->list_tags(reference.repository)) listing += tag + "\n";
+    for (const std::string& tag : tags) listing += tag + "\n";
     write_stdout(listing);
     return 0;
   }
 
  private:
   FetchOptions options_;
+  bool json_ = false;
 };
 
 class DigestCommand final : public Command {
@@ -96,14 +106,17 @@ class DigestCommand final : public Command {
   std::string description() const override {
     return "Print the manifest digest a reference resolves to (with --platform: that platform's)";
   }
-  void configure(CLI::App& app) override { add_fetch_options(app, options_, WithOutput::kNo); }
+  void configure(CLI::App& app) override {
+    add_fetch_options(app, options_, WithOutput::kNo);
+    app.add_flag("--json", json_, "Print reference, digest (and what else is known) as JSON");
+  }
   int run() override {
     ref::Reference reference = reference_from(options_);
     auto client = make_client(options_, reference);
     if (!options_.platform.empty()) {
       registry::ResolvedImage resolved =
           registry::resolve_image(*client, reference, platform_from(options_));
-      write_stdout(resolved.manifest.digest.string() + "\n");
+      print(digest_of_resolved(reference, options_.platform, resolved));
       return 0;
     }
     digest::Digest digest =
@@ -112,12 +125,17 @@ class DigestCommand final : public Command {
       throw Error(ErrorKind::kIntegrity,
                   reference.string() + ": registry answered digest " + digest.string());
     }
-    write_stdout(digest.string() + "\n");
+    print({reference.string(), digest.string(), "", std::nullopt, std::nullopt});
     return 0;
   }
 
  private:
+  void print(const DigestResult& result) const {
+    write_stdout(json_ ? digest_json(result) : result.digest + "\n");
+  }
+
   FetchOptions options_;
+  bool json_ = false;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "cli/blob_source.h"
 #include "cli/command.h"
+#include "cli/json_output.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/progress_display.h"
@@ -50,6 +51,7 @@ class ImageCommand final : public Command {
     app.add_flag("--allow-foreign-layers", allow_foreign_,
                  "Fetch foreign (nondistributable) layers from the URLs their manifest names");
     app.add_option("-j,--jobs", jobs_, "Concurrent layer downloads")->check(CLI::Range(1, 64));
+    app.add_flag("--json", json_, "After writing --out FILE, print a JSON summary on stdout");
   }
   int run() override {
     bool to_stdout = options_.out == "-";
@@ -60,6 +62,9 @@ class ImageCommand final : public Command {
             "refusing to write a tarball to a terminal: use --out FILE (or -o - | docker load)");
       }
       to_stdout = true;
+    }
+    if (json_ && to_stdout) {
+      throw Error(ErrorKind::kUsage, "--json needs --out FILE: stdout carries the tarball");
     }
     ref::Reference reference = reference_from(options_);
     if (!tag_.empty()) ref::Reference::parse(tag_);  // A bad --tag fails before any download.
@@ -87,6 +92,8 @@ class ImageCommand final : public Command {
     if (!options_.platform.empty()) {
       registry::check_requested_platform(resolved, config, platform_from(options_));
     }
+    std::optional<ImageWriteSummary> summary;
+    if (json_) summary = describe_image_write(reference, resolved, config, options_.out, format_);
     ref::Reference named = reference;
     named.digest.reset();
     archive::ImageSource source{std::move(resolved.parsed),
@@ -113,6 +120,10 @@ class ImageCommand final : public Command {
     archive::write_image_archive(source, write_options, output);
     file->commit();
     display->finish();
+    if (summary) {
+      print_image_write_json(std::move(*summary));
+      return 0;
+    }
     write_stdout(options_.out + "\n");
     return 0;
   }
@@ -123,6 +134,7 @@ class ImageCommand final : public Command {
   std::string tag_;
   int jobs_ = 0;
   bool allow_foreign_ = false;
+  bool json_ = false;
 };
 
 }  // namespace
