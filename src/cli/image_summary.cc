@@ -48,8 +48,8 @@ void read_config_fields(const std::string& raw, ImageSummary& summary) {
 std::vector<PlatformEntry> index_entries(const registry::FetchedManifest& fetched,
                                          const digest::Digest& chosen, std::string& media_type) {
   image::Index index = image::Index::parse(fetched.raw);
-  media_type = document_media_type(index.media_type(), fetched.content_type,
-                                   image::media_type::kOciIndex);
+  media_type =
+      document_media_type(index.media_type(), fetched.content_type, image::media_type::kOciIndex);
   std::vector<PlatformEntry> entries;
   bool selected_one = false;
   for (const image::Descriptor& entry : index.manifests()) {

@@ -43,7 +43,7 @@ struct ImageSummary {
   std::optional<std::string> created;
   std::string os, architecture, variant;  ///< From the configuration; empty when absent.
   std::vector<LayerEntry> layers;
-  std::int64_t total_size = 0;  ///< Sum of the layer sizes.
+  std::int64_t total_size = 0;                         ///< Sum of the layer sizes.
   std::optional<std::vector<std::string>> entrypoint;  ///< Absent when the config sets none.
   std::optional<std::vector<std::string>> cmd;
   std::vector<std::string> env;

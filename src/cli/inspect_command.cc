@@ -28,8 +28,8 @@ class InspectCommand final : public Command {
     auto client = make_client(options_, reference);
     image::Platform platform = platform_from(options_);
     registry::ResolvedImage resolved = registry::resolve_image(*client, reference, platform);
-    image::ImageConfig config = registry::fetch_config(*client, reference.repository,
-                                                       resolved.parsed);
+    image::ImageConfig config =
+        registry::fetch_config(*client, reference.repository, resolved.parsed);
     if (!options_.platform.empty()) {
       registry::check_requested_platform(resolved, config, platform);
     }
