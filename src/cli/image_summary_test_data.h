@@ -17,8 +17,8 @@ inline constexpr const char* kConfigWithEverything =
 
 inline std::string descriptor(const std::string& media_type, const digest::Digest& digest,
                               std::int64_t size, const std::string& extra = "") {
-  return R"({"mediaType":")" + media_type + R"(","digest":")" + digest.string() +
-         R"(","size":)" + std::to_string(size) + extra + "}";
+  return R"({"mediaType":")" + media_type + R"(","digest":")" + digest.string() + R"(","size":)" +
+         std::to_string(size) + extra + "}";
 }
 
 /// The image `config_raw` describes, as resolve_image would return it; with `from_index`, the
@@ -31,9 +31,8 @@ inline std::pair<registry::ResolvedImage, image::ImageConfig> resolved_image(
       descriptor("application/vnd.oci.image.config.v1+json", digest::sha256(config_raw),
                  static_cast<std::int64_t>(config_raw.size())) +
       R"(,"layers":[)" +
-      descriptor("application/vnd.oci.image.layer.v1.tar+gzip", digest::sha256("one"), 100) +
-      "," + descriptor("application/vnd.oci.image.layer.v1.tar+zstd", digest::sha256("two"), 2000) +
-      "]}";
+      descriptor("application/vnd.oci.image.layer.v1.tar+gzip", digest::sha256("one"), 100) + "," +
+      descriptor("application/vnd.oci.image.layer.v1.tar+zstd", digest::sha256("two"), 2000) + "]}";
   registry::FetchedManifest manifest{manifest_raw,
                                      "application/vnd.oci.image.manifest.v1+json; charset=utf-8",
                                      digest::sha256(manifest_raw)};
@@ -48,9 +47,8 @@ inline std::pair<registry::ResolvedImage, image::ImageConfig> resolved_image(
                  static_cast<std::int64_t>(manifest_raw.size()),
                  R"(,"platform":{"os":"linux","architecture":"arm64","variant":"v8"})") +
       "]}";
-  resolved.index =
-      registry::FetchedManifest{index_raw, "application/vnd.oci.image.index.v1+json",
-                                digest::sha256(index_raw)};
+  resolved.index = registry::FetchedManifest{index_raw, "application/vnd.oci.image.index.v1+json",
+                                             digest::sha256(index_raw)};
   return {std::move(resolved), std::move(config)};
 }
 

@@ -21,7 +21,8 @@ class InspectCommand final : public Command {
   }
   void configure(CLI::App& app) override {
     add_fetch_options(app, options_, WithOutput::kNo);
-    app.add_flag("--json", json_, "Print the summary as JSON (schema: docs/json/inspect)");
+    app.add_flag("--json", json_,
+                 "Print the summary as JSON (schema: docs/json/inspect.schema.json)");
   }
   int run() override {
     ref::Reference reference = reference_from(options_);

@@ -66,8 +66,7 @@ TEST(RenderInspectText, ShowsTheIndexEntriesAndWhichWasSelected) {
   ImageSummary summary = sample_summary(true);
   EXPECT_NE(text.find("Platforms:   linux/amd64     " + summary.platforms[0].digest + "\n"),
             std::string::npos);
-  EXPECT_NE(text.find("             linux/arm64/v8  " + summary.manifest_digest +
-                      "  (selected)\n"),
+  EXPECT_NE(text.find("             linux/arm64/v8  " + summary.manifest_digest + "  (selected)\n"),
             std::string::npos);
   EXPECT_NE(text.find("Manifest:    " + summary.manifest_digest + "\n"), std::string::npos);
 }
@@ -79,7 +78,9 @@ TEST(RenderInspectText, ASingleImageHasNoPlatformsLine) {
 TEST(TerminalSafe, ReplacesControlCharactersButKeepsUtf8Text) {
   EXPECT_EQ(terminal_safe("a\x1b[31mb\x07\x7f"), "a?[31mb??");
   EXPECT_EQ(terminal_safe("caf\xc3\xa9"), "caf\xc3\xa9");
-  EXPECT_EQ(terminal_safe("x\xc2\x9b" "31my"), "x?31my");
+  EXPECT_EQ(terminal_safe("x\xc2\x9b"
+                          "31my"),
+            "x?31my");
   EXPECT_EQ(terminal_safe("tab\there\nnew"), "tab?here?new");
 }
 

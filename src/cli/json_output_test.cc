@@ -24,16 +24,16 @@ ImageSummary sample_summary() {
 }
 
 TEST(DigestJson, PrintsReferenceAndDigestOnlyWhenNothingElseIsKnown) {
-  EXPECT_EQ(digest_json({"docker.io/library/debian:12", "sha256:ab", "", std::nullopt,
-                         std::nullopt}),
-            "{\n  \"schemaVersion\": 1,\n  \"reference\": \"docker.io/library/debian:12\",\n"
-            "  \"digest\": \"sha256:ab\"\n}\n");
+  EXPECT_EQ(
+      digest_json({"docker.io/library/debian:12", "sha256:ab", "", std::nullopt, std::nullopt}),
+      "{\n  \"schemaVersion\": 1,\n  \"reference\": \"docker.io/library/debian:12\",\n"
+      "  \"digest\": \"sha256:ab\"\n}\n");
 }
 
 TEST(DigestJson, AddsPlatformMediaTypeAndSizeWhenKnown) {
   auto [resolved, config] = testing::resolved_image(testing::kConfigWithEverything, true);
-  std::string printed = digest_json(
-      digest_of_resolved(ref::Reference::parse("a.io/b:c"), "linux/arm64", resolved));
+  std::string printed =
+      digest_json(digest_of_resolved(ref::Reference::parse("a.io/b:c"), "linux/arm64", resolved));
   json document = json::parse(printed);
   EXPECT_EQ(keys_of(printed), (std::vector<std::string>{"schemaVersion", "reference", "digest",
                                                         "platform", "mediaType", "size"}));
