@@ -100,8 +100,7 @@ def test_inspect_downloads_no_layer(hocker, run, plain_registry, images):
     assert plain_registry.count_requests("GET", "/blobs/", since=mark) == 1
 
 
-def test_inspect_prints_aligned_fields_and_a_layer_table(hocker_link, hocker, run,
-                                                         plain_registry, images):
+def test_inspect_prints_aligned_fields_and_a_layer_table(hocker, run, plain_registry, images):
     image = images["multiarch"].children["linux/amd64"]
     name, tag = split_ref(FIXTURE_REFS["multiarch"])
     rc, out, err = run([hocker, "inspect"] + classic(plain_registry, name, tag))
