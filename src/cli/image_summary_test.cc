@@ -64,6 +64,12 @@ TEST(SummarizeImage, AnOciManifestWithoutMediaTypeTakesTheContentType) {
             "application/vnd.oci.image.manifest.v1+json");
 }
 
+TEST(SummarizeImage, AnOciManifestWithoutMediaTypeOrContentTypeIsAnOciManifest) {
+  auto [resolved, config] = resolved_image(kConfigWithEverything, false);
+  resolved.manifest.content_type.clear();
+  EXPECT_EQ(manifest_media_type(resolved), "application/vnd.oci.image.manifest.v1+json");
+}
+
 TEST(SummarizeImage, MarksTheIndexEntryThatWasChosen) {
   auto [resolved, config] = resolved_image(kConfigWithEverything, true);
   ImageSummary summary = summarize_image(ref::Reference::parse("a.io/b:c"), resolved, config);
