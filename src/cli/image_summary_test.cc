@@ -58,10 +58,11 @@ TEST(SummarizeImage, ASingleImageHasNoPlatformsAndItsOwnDigest) {
   EXPECT_EQ(summary.name, "example.com/team/app:v1");
 }
 
-TEST(SummarizeImage, AnOciManifestWithoutMediaTypeTakesTheContentType) {
+TEST(SummarizeImage, AManifestWithoutMediaTypeTakesTheContentTypeWithoutParameters) {
   auto [resolved, config] = resolved_image(kConfigWithEverything, false);
+  resolved.manifest.content_type = "application/vnd.docker.distribution.manifest.v2+json ; q=1";
   EXPECT_EQ(summarize_image(ref::Reference::parse("a.io/b:c"), resolved, config).media_type,
-            "application/vnd.oci.image.manifest.v1+json");
+            "application/vnd.docker.distribution.manifest.v2+json");
 }
 
 TEST(SummarizeImage, AnOciManifestWithoutMediaTypeOrContentTypeIsAnOciManifest) {
