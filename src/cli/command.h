@@ -35,5 +35,6 @@ std::unique_ptr<Command> make_image_command();
 std::unique_ptr<Command> make_nix_command();
 std::unique_ptr<Command> make_tags_command();
 std::unique_ptr<Command> make_digest_command();
+std::unique_ptr<Command> make_inspect_command();
 
 }  // namespace hocker::cli

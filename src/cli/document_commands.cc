@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command.h"
+#include "cli/json_output.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "hocker/base/error.h"
@@ -62,18 +63,27 @@ class TagsCommand final : public Command {
  public:
   std::string name() const override { return "tags"; }
   std::string description() const override { return "List a repository's tags, one per line"; }
-  void configure(CLI::App& app) override { add_fetch_options(app, options_, WithOutput::kNo); }
+  void configure(CLI::App& app) override {
+    add_fetch_options(app, options_, WithOutput::kNo);
+    app.add_flag("--json", json_, "Print the repository and its tags as JSON");
+  }
   int run() override {
     ref::Reference reference = reference_from(options_);
     auto client = make_client(options_, reference);
+    std::vector<std::string> tags = client->list_tags(reference.repository);
+    if (json_) {
+      write_stdout(tags_json(reference.registry.domain + "/" + reference.repository, tags));
+      return 0;
+    }
     std::string listing;
-    for (const std::string& tag : client->list_tags(reference.repository)) listing += tag + "\n";
+    for (const std::string& tag : tags) listing += tag + "\n";
     write_stdout(listing);
     return 0;
   }
 
  private:
   FetchOptions options_;
+  bool json_ = false;
 };
 
 class DigestCommand final : public Command {
@@ -82,13 +92,16 @@ class DigestCommand final : public Command {
   std::string description() const override {
     return "Print the manifest digest a reference resolves to (with --platform: that platform's)";
   }
-  void configure(CLI::App& app) override { add_fetch_options(app, options_, WithOutput::kNo); }
+  void configure(CLI::App& app) override {
+    add_fetch_options(app, options_, WithOutput::kNo);
+    app.add_flag("--json", json_, "Print reference, digest (and what else is known) as JSON");
+  }
   int run() override {
     ref::Reference reference = reference_from(options_);
     auto client = make_client(options_, reference);
     if (!options_.platform.empty()) {
       pull::ImagePull pull(*client, reference, requested_platform(options_));
-      write_stdout(pull.resolved().manifest.digest.string() + "\n");
+      print(digest_of_resolved(reference, options_.platform, pull.resolved()));
       return 0;
     }
     digest::Digest digest =
@@ -97,12 +110,17 @@ class DigestCommand final : public Command {
       throw Error(ErrorKind::kIntegrity,
                   reference.string() + ": registry answered digest " + digest.string());
     }
-    write_stdout(digest.string() + "\n");
+    print({reference.string(), digest.string(), "", std::nullopt, std::nullopt});
     return 0;
   }
 
  private:
+  void print(const DigestResult& result) const {
+    write_stdout(json_ ? digest_json(result) : result.digest + "\n");
+  }
+
   FetchOptions options_;
+  bool json_ = false;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/command.h"
+#include "cli/json_output.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/progress_display.h"
@@ -50,17 +51,29 @@ class ImageCommand final : public Command {
     app.add_flag("--allow-foreign-layers", allow_foreign_,
                  "Fetch foreign (nondistributable) layers from the URLs their manifest names");
     app.add_option("-j,--jobs", jobs_, "Concurrent layer downloads")->check(CLI::Range(1, 64));
+    app.add_flag("--json", json_, "After writing --out FILE, print a JSON summary on stdout");
   }
   int run() override {
     bool to_stdout = writes_to_stdout(options_.out);
+    if (json_ && to_stdout) {
+      throw Error(ErrorKind::kUsage, "--json needs --out FILE: stdout carries the tarball");
+    }
     ref::Reference reference = reference_from(options_);
     if (!tag_.empty()) ref::Reference::parse(tag_);  // A bad --tag fails before any download.
     std::optional<AtomicFile> file;  // So does an output directory that cannot take the file.
     if (!to_stdout) file.emplace(options_.out);
+    if (json_ && file->writes_through()) {
+      throw Error(ErrorKind::kUsage, "--json needs --out FILE: a device or FIFO takes no summary");
+    }
     auto client = make_client(options_, reference);
     pull::ImagePull pull(*client, reference, requested_platform(options_));
     auto cache = pull::open_cache(options_.cache);
     pull::ImageDownload download(pull, download_options(cache.get()));
+    std::optional<ImageWriteSummary> summary;
+    if (json_) {
+      summary = describe_image_write(reference, pull.resolved(), download.source().config,
+                                     options_.out, format_);
+    }
     auto display = make_progress_display(choose_progress_style(options_.quiet));
     archive::WriteOptions write_options = write_options_for(download.jobs(), display.get());
     if (to_stdout || file->writes_through()) {  // A device or FIFO streams like stdout.
@@ -75,6 +88,10 @@ class ImageCommand final : public Command {
     archive::write_image_archive(download.source(), write_options, output);
     file->commit();
     display->finish();
+    if (summary) {
+      print_image_write_json(std::move(*summary));
+      return 0;
+    }
     announce_output(*file);
     return 0;
   }
@@ -103,6 +120,7 @@ class ImageCommand final : public Command {
   std::string tag_;
   int jobs_ = 0;
   bool allow_foreign_ = false;
+  bool json_ = false;
 };
 
 }  // namespace
