@@ -18,7 +18,8 @@ void add_auth_options(CLI::App& app, FetchOptions& options) {
                                       "Read the password from the first line of stdin");
   auto* token = app.add_option("-t,--token", options.token, "Bearer token to send as is");
   auto* file = app.add_option("-f,--credentials-file", options.credentials_file,
-                              "File with USERNAME=/PASSWORD= lines or a BEARER_TOKEN= line");
+                              "File with USERNAME=/PASSWORD= lines or a BEARER_TOKEN= line")
+                   ->type_name("FILE");
   password->needs(username);
   password_stdin->needs(username)->excludes(password);
   for (CLI::Option* basic : {username, password, password_stdin}) {
@@ -46,7 +47,8 @@ void add_connection_options(CLI::App& app, FetchOptions& options) {
       ->check(CLI::Range(1.0, 3600.0));
   app.add_flag("-q,--quiet", options.quiet, "No progress output and no retry notices");
   app.add_option("--cache", options.cache,
-                 "Keep verified blobs in DIR and reuse them (default: $HOCKER_CACHE; off)");
+                 "Keep verified blobs in DIR and reuse them (default: $HOCKER_CACHE; off)")
+      ->type_name("DIR");
 }
 
 std::string read_password_line() {
@@ -89,7 +91,8 @@ void add_fetch_options(CLI::App& app, FetchOptions& options, WithOutput with_out
   add_connection_options(app, options);
   add_auth_options(app, options);
   if (with_output == WithOutput::kYes) {
-    app.add_option("-o,--out", options.out, "Write to PATH (atomically) and print PATH");
+    app.add_option("-o,--out", options.out, "Write to PATH (atomically) and print PATH")
+        ->type_name("PATH");
   }
   app.add_option("IMAGE", options.positionals,
                  "A reference (ghcr.io/org/app:1.2), or IMAGE-NAME IMAGE-TAG (classic form)")
