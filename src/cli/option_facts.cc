@@ -48,8 +48,9 @@ OptionFacts facts_of(const CLI::Option& option) {
   if (facts.names.empty()) facts.positional = option.get_name();
   facts.description = option.get_description();
   facts.group = option.get_group();
-  if (option.get_type_size() > 0 || !facts.positional.empty()) {
-    std::string type_name = option.get_type_name();
+  // A flag has no type name: CLI11 names the type of every option that takes a value.
+  std::string type_name = option.get_type_name();
+  if (!type_name.empty() || !facts.positional.empty()) {
     facts.value_name = value_name_in(type_name);
     facts.choices = choices_in(type_name);
     facts.kind = kind_of(type_name);
