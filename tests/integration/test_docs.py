@@ -130,3 +130,23 @@ def test_zsh_parses_the_function_and_hands_arguments_the_parsers_options(docs):
     commands = run("hocker", state="command")
     assert [c.split(":")[0] for c in commands[commands.index("describe") + 1:]] == COMMANDS + ["help"]
     assert any(s.startswith("--index[") for s in run("hocker", "argument", "manifest"))
+
+
+def test_cmake_install_puts_links_man_pages_and_completions_under_the_prefix(hocker, tmp_path):
+    build = os.path.normpath(os.path.join(os.path.dirname(hocker), "..", ".."))
+    prefix = tmp_path / "prefix"
+    subprocess.run(["cmake", "--install", build, "--prefix", str(prefix)], check=True,
+                   capture_output=True)
+    for link in CLASSIC.values():
+        assert os.readlink(prefix / "bin" / link) == "hocker"
+        assert os.readlink(prefix / "share/bash-completion/completions" / link) == "hocker"
+        assert (prefix / "share/fish/vendor_completions.d" / (link + ".fish")).is_file()
+    for name in ["hocker", "hocker-image", "docker2nix"]:
+        found = subprocess.run(["man", "-w", name], capture_output=True, text=True, check=True,
+                               env=dict(os.environ, MANPATH=str(prefix / "share/man"))).stdout
+        assert found.strip().startswith(str(prefix / "share/man/man1")), found
+    assert (prefix / "share/zsh/vendor-completions/_hocker").is_file()
+    assert (prefix / "share/doc/hocker/copyright").read_text().startswith("Format: https://")
+    out = subprocess.run([str(prefix / "bin/hocker-image"), "--help"], capture_output=True,
+                         text=True, check=True).stdout
+    assert "Usage: hocker-image" in out
