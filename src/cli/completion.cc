@@ -1,5 +1,7 @@
 #include "cli/completion.h"
 
+#include <cctype>
+
 namespace hocker::cli {
 namespace {
 

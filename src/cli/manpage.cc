@@ -1,6 +1,7 @@
 #include "cli/manpage.h"
 
 #include <algorithm>
+#include <cctype>
 #include <utility>
 
 namespace hocker::cli {
@@ -131,9 +132,9 @@ std::string header(const std::string& name, std::string_view version) {
   std::string upper = name;
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return ".\\\" Generated from hocker's command-line definitions; do not edit.\n"
-         ".TH " +
-         upper + " 1 \"\" \"" + text(version) + "\" \"User Commands\"\n";
+  std::string out = ".\\\" Generated from hocker's command-line definitions; do not edit.\n";
+  out += ".TH " + upper + " 1 \"\" \"" + text(version) + "\" \"User Commands\"\n";
+  return out + ".nh\n";  // No hyphenation: option and command names stay whole.
 }
 
 std::string option_term(const OptionFacts& option) {
