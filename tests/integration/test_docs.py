@@ -150,3 +150,15 @@ def test_cmake_install_puts_links_man_pages_and_completions_under_the_prefix(hoc
     out = subprocess.run([str(prefix / "bin/hocker-image"), "--help"], capture_output=True,
                          text=True, check=True).stdout
     assert "Usage: hocker-image" in out
+
+
+def test_version_names_the_commit_the_build_was_configured_from(hocker):
+    out = subprocess.run([hocker, "--version"], capture_output=True, text=True,
+                         check=True).stdout
+    match = re.fullmatch(r"hocker \d+\.\d+\.\d+ \(commit (\S+?)(-dirty)?\)\n", out)
+    assert match, out
+    source = os.path.dirname(os.path.abspath(__file__))
+    described = match.group(1)
+    if described != "unknown":  # else built outside a git checkout
+        subprocess.run(["git", "-C", source, "cat-file", "-e", described + "^{commit}"],
+                       check=True)
