@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command.h"
+#include "hocker/base/error.h"
 
 namespace hocker::cli {
 namespace {
@@ -63,6 +64,20 @@ TEST(ManPage, HockerPageListsEveryCommandWithItsPage) {
     EXPECT_NE(page.find(roff_bold(page_name(command)) + "(1)"), std::string::npos) << command.name;
   }
   EXPECT_NE(page.find(roff_bold("--version")), std::string::npos);
+}
+
+TEST(ManPage, ExitStatusListsTheCodeOfEveryErrorKind) {
+  auto all = command_facts();
+  std::string page = command_man_page(all.front(), all, "hocker 1.0");
+  std::string section = page.substr(page.find(".SH \"EXIT STATUS\""));
+  section = section.substr(0, section.find(".SH ENVIRONMENT"));
+  for (ErrorKind kind : {ErrorKind::kInternal, ErrorKind::kUsage, ErrorKind::kNetwork,
+                         ErrorKind::kAuth, ErrorKind::kNotFound, ErrorKind::kIntegrity,
+                         ErrorKind::kLocalIo, ErrorKind::kFormat, ErrorKind::kInterrupted}) {
+    EXPECT_NE(section.find(".B " + std::to_string(exit_code(kind)) + "\n"), std::string::npos)
+        << kind_name(kind);
+  }
+  EXPECT_NE(section.find(".B 0\n"), std::string::npos);
 }
 
 }  // namespace
