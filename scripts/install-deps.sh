@@ -12,6 +12,7 @@ test_packages=(
   docker-registry skopeo apache2-utils openssl curl zstd gzip tar
   python3 python3-pytest python3-cryptography python3-jsonschema
   nix-bin docker.io podman uidmap isal time
+  lintian man-db zsh fish
 )
 
 want=("${build_packages[@]}")

@@ -83,7 +83,7 @@ int run_classic(Command& command, std::vector<std::string> arguments) {
 
 int run_modern(std::vector<std::unique_ptr<Command>>& commands,
                std::vector<std::string> arguments) {
-  CLI::App app{"hocker: fetch Docker and OCI images from a registry, no daemon needed", "hocker"};
+  CLI::App app{hocker_description(), "hocker"};
   prepare(app);
   app.require_subcommand(1);
   std::vector<std::pair<CLI::App*, Command*>> subcommands;
@@ -128,6 +128,10 @@ int dispatch(const std::string& subcommand, std::vector<std::string> arguments) 
 }
 
 }  // namespace
+
+std::string hocker_description() {
+  return "hocker: fetch Docker and OCI images from a registry, no daemon needed";
+}
 
 std::vector<std::unique_ptr<Command>> make_commands() {
   std::vector<std::unique_ptr<Command>> commands;

@@ -11,4 +11,7 @@ namespace hocker::cli {
 /// `arguments` (without argv[0]). Returns the process exit code; never throws.
 int run(const std::string& argv0, std::vector<std::string> arguments);
 
+/// What `hocker` itself is, as its --help and man page say it.
+std::string hocker_description();
+
 }  // namespace hocker::cli

@@ -63,7 +63,8 @@ class NixCommand final : public Command {
   }
   void configure(CLI::App& app) override {
     add_fetch_options(app, options_, WithOutput::kNo);
-    app.add_option("--manifest", manifest_path_, "Read the manifest from PATH ('-' = stdin)");
+    app.add_option("--manifest", manifest_path_, "Read the manifest from PATH ('-' = stdin)")
+        ->type_name("PATH");
     app.add_option("--altName", alt_name_, "The derivation name (default: the image name)");
     app.add_option("--hash-format", hash_format_, "base32 (default) or sri")
         ->check(CLI::IsMember({"base32", "sri"}));

@@ -18,7 +18,8 @@ void add_auth_options(CLI::App& app, FetchOptions& options) {
                                       "Read the password from the first line of stdin");
   auto* token = app.add_option("-t,--token", options.token, "Bearer token to send as is");
   auto* file = app.add_option("-f,--credentials-file", options.credentials_file,
-                              "File with USERNAME=/PASSWORD= lines or a BEARER_TOKEN= line");
+                              "File with USERNAME=/PASSWORD= lines or a BEARER_TOKEN= line")
+                   ->type_name("FILE");
   password->needs(username);
   password_stdin->needs(username)->excludes(password);
   for (CLI::Option* basic : {username, password, password_stdin}) {
@@ -49,7 +50,8 @@ void add_connection_options(CLI::App& app, FetchOptions& options) {
       ->check(CLI::Range(1.0, 3600.0));
   app.add_flag("-q,--quiet", options.quiet, "No progress output and no retry notices");
   app.add_option("--cache", options.cache,
-                 "Keep verified blobs in DIR and reuse them (default: $HOCKER_CACHE; off)");
+                 "Keep verified blobs in DIR and reuse them (default: $HOCKER_CACHE; off)")
+      ->type_name("DIR");
 }
 
 std::string read_password_line() {
@@ -96,7 +98,8 @@ void add_fetch_options(CLI::App& app, FetchOptions& options, WithOutput with_out
                    "Write to PATH (atomically) and print PATH; '-' is stdout. A character device "
                    "or FIFO (/dev/null, /dev/stdout) is written through, printing nothing; a "
                    "symlink to a file replaces that file; a block device, or a symlink owned by "
-                   "another user (not root), is refused");
+                   "another user (not root), is refused")
+        ->type_name("PATH");
   }
   app.add_option("IMAGE", options.positionals,
                  "A reference (ghcr.io/org/app:1.2), or IMAGE-NAME IMAGE-TAG (classic form)")

@@ -3,7 +3,7 @@
 namespace hocker::cli {
 
 std::string_view version_line() {
-  return "hocker " HOCKER_VERSION;
+  return "hocker " HOCKER_VERSION " (commit " HOCKER_COMMIT ")";
 }
 
 }  // namespace hocker::cli

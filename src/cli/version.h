@@ -5,7 +5,7 @@
 
 namespace hocker::cli {
 
-/// "hocker X.Y.Z".
+/// "hocker X.Y.Z (commit C)": C is what git describe said at configure time, or "unknown".
 std::string_view version_line();
 
 }  // namespace hocker::cli
