@@ -219,5 +219,50 @@ TEST(PullLayer, VerifiesTheDigestBeforeFinishing) {
   EXPECT_EQ(message.rfind("layer " + blob.digest.string() + ": digest mismatch", 0), 0u) << message;
 }
 
+TEST(PullLayer, AsksTheSizeWithAHeadOnlyWhenACacheKeepsPartials) {
+  TestRegistry registry;
+  std::string content = blob_content(10, 30'000);
+  image::Descriptor blob = registry.add_blob(content);
+  blob::StringSink uncached;
+  fetch_layer(registry.client(), testing::kRepository, blob.digest, uncached, nullptr);
+  ASSERT_EQ(registry.requests().size(), 1u);
+  EXPECT_EQ(registry.requests()[0].method, "GET");
+  ScratchCache cache;
+  blob::StringSink cached;
+  fetch_layer(registry.client(), testing::kRepository, blob.digest, cached, cache.get());
+  EXPECT_EQ(cached.data(), content);
+  auto requests = registry.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[1].method, "HEAD");
+  EXPECT_EQ(requests[2].method, "GET");
+}
+
+TEST(PullLayer, DropsAPartialLongerThanTheSizeTheRegistryStates) {
+  TestRegistry registry;
+  ScratchCache cache;
+  std::string content = blob_content(11, 30'000);
+  image::Descriptor blob = registry.add_blob(content);
+  // A partial that grew past the blob (a server that sent too much, run after run): without a
+  // size it would be replayed and the blob refused; with the HEAD's size it starts afresh.
+  image::Descriptor unsized = blob;
+  unsized.size = -1;
+  cache.leave_partial(unsized, content + content, 2 * content.size());
+  blob::StringSink sink;
+  fetch_layer(registry.client(), testing::kRepository, blob.digest, sink, cache.get());
+  EXPECT_EQ(sink.data(), content);
+  EXPECT_TRUE((*cache).find(blob.digest).has_value());
+}
+
+TEST(PullLayer, FetchesWithoutASizeWhenTheHeadIsRefused) {
+  TestRegistry registry;
+  ScratchCache cache;
+  std::string content = blob_content(12, 30'000);
+  image::Descriptor blob = registry.add_blob(content);
+  registry.refuse_head(405);
+  blob::StringSink sink;
+  fetch_layer(registry.client(), testing::kRepository, blob.digest, sink, cache.get());
+  EXPECT_EQ(sink.data(), content);
+}
+
 }  // namespace
 }  // namespace hocker::pull

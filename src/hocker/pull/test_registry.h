@@ -70,6 +70,12 @@ class TestRegistry {
     cuts_[path] = bytes;
   }
 
+  /// Every later HEAD is answered with `status` (a CDN whose signed URLs are for GET only).
+  void refuse_head(int status) {
+    std::lock_guard lock(mutex_);
+    head_status_ = status;
+  }
+
   registry::Client& client() { return *client_; }
   std::string url(const std::string& path) const { return server_.url(path); }
   ref::Reference reference(const std::string& tag) const {
@@ -91,6 +97,12 @@ class TestRegistry {
 
   void serve(const ServerRequest& request, ServerConnection& connection) {
     std::unique_lock lock(mutex_);
+    if (request.method == "HEAD" && head_status_ != 0) {
+      int status = head_status_;
+      lock.unlock();
+      connection.respond(status, "");
+      return;
+    }
     auto found = documents_.find(request.target);
     if (found == documents_.end()) {
       lock.unlock();
@@ -124,6 +136,7 @@ class TestRegistry {
   mutable std::mutex mutex_;
   std::map<std::string, Document> documents_;
   std::map<std::string, std::size_t> cuts_;
+  int head_status_ = 0;  // Non-zero: every HEAD is answered with it.
   http::testing::TestServer server_;
   std::unique_ptr<registry::Client> client_;
 };

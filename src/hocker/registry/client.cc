@@ -213,6 +213,23 @@ void Client::fetch_blob(const std::string& repository, const image::Descriptor& 
   send(call);
 }
 
+std::optional<std::int64_t> Client::fetch_blob_size(const std::string& repository,
+                                                    const digest::Digest& digest) {
+  Call call;
+  call.method = "HEAD";
+  call.url = request_base_url() + "/v2/" + repository + "/blobs/" + digest.string();
+  call.scope = pull_scope(repository);
+  http::Response response = send(call);
+  auto length = response.headers.get("Content-Length");
+  if (!length || length->empty() || length->size() > 18) return std::nullopt;
+  std::int64_t size = 0;
+  for (char c : *length) {
+    if (c < '0' || c > '9') return std::nullopt;
+    size = size * 10 + (c - '0');
+  }
+  return size;
+}
+
 void Client::fetch_external_blob(const image::Descriptor& blob, ByteSink& sink) {
   if (blob.urls.empty()) {
     throw Error(ErrorKind::kFormat, "layer " + blob.digest.string() + ": no URL to fetch it from");

@@ -83,6 +83,12 @@ class Client {
   void fetch_blob(const std::string& repository, const image::Descriptor& blob, ByteSink& sink,
                   std::int64_t offset = 0);
 
+  /// HEADs blob `digest` and returns its size from Content-Length, or nothing when the
+  /// registry (or the CDN it redirects to) names none. Errors as for fetch_blob
+  /// (BLOB_UNKNOWN: Error kNotFound).
+  std::optional<std::int64_t> fetch_blob_size(const std::string& repository,
+                                              const digest::Digest& digest);
+
   /// Streams a foreign (nondistributable) layer from the first of its descriptor's `urls` that
   /// answers, like fetch_blob but never with credentials: the URLs point outside the registry.
   /// Only http and https URLs are tried (Error kFormat when none is usable).
