@@ -1,9 +1,14 @@
 #include "cli/version.h"
 
+#include <string>
+
+#include "hocker/base/version.h"
+
 namespace hocker::cli {
 
 std::string_view version_line() {
-  return "hocker " HOCKER_VERSION;
+  static const std::string line = std::string("hocker ") + kVersion;
+  return line;
 }
 
 }  // namespace hocker::cli

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hocker/base/byte_sink.h"
+#include "hocker/base/version.h"
 #include "hocker/http/url.h"
 
 namespace hocker::http {
@@ -41,7 +42,7 @@ struct TransportOptions {
   std::string ca_file;  ///< extra CA bundle (PEM); empty = the system default
   long connect_timeout_seconds = 30;
   long stall_timeout_seconds = 30;  ///< no byte for this long mid-transfer = stalled
-  std::string user_agent = "hocker/0.1";
+  std::string user_agent = kUserAgent;
 };
 
 struct Request {
