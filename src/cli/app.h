@@ -1,5 +1,5 @@
 // The command-line entry point: dispatch, parsing, and turning every failure into one line
-// on stderr plus the exit code of SPEC §4.
+// on stderr plus the exit code of docs/spec.md §4.1.
 #pragma once
 
 #include <string>

@@ -13,7 +13,8 @@
 namespace hocker::blob {
 
 /// The chunk size the pipeline writes in: large enough to keep syscalls rare, small enough to
-/// stay on the kernel's fast path for buffered writes (NOTES: 128–256 KiB).
+/// stay on the kernel's fast path for buffered writes (128–256 KiB blocks write steadily; larger
+/// ones do not).
 inline constexpr std::size_t kChunkSize = 256 * 1024;
 
 /// Hashes and counts what passes, then forwards it to `next`. write() throws Error(kIntegrity)

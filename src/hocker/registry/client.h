@@ -49,8 +49,8 @@ class Client {
   /// The base URL in use ("https://host:port"), after deciding the scheme.
   std::string base_url();
 
-  /// GETs /v2/<repository>/manifests/<identifier> with the Accept header of SPEC §2, at most
-  /// image::kMaxManifestSize bytes. When `identifier` is a digest, the bytes must hash to it
+  /// GETs /v2/<repository>/manifests/<identifier> with the Accept header of docs/spec.md §2.1, at
+  /// most image::kMaxManifestSize bytes. When `identifier` is a digest, the bytes must hash to it
   /// (Error kIntegrity otherwise). Errors carry the registry's code (MANIFEST_UNKNOWN, ...).
   FetchedManifest fetch_manifest(const std::string& repository, const std::string& identifier);
 
