@@ -9,6 +9,6 @@ namespace hocker::cli {
 
 /// Runs hocker as invoked with `argv0` (its program name picks a classic command) and
 /// `arguments` (without argv[0]). Returns the process exit code; never throws.
-int run(const std::string& argv0, std::vector<std::string> arguments);
+int run(const std::string& argv0, const std::vector<std::string>& arguments);
 
 }  // namespace hocker::cli

@@ -15,7 +15,7 @@ namespace hocker::blob {
 /// The chunk size the pipeline writes in: large enough to keep syscalls rare, small enough to
 /// stay on the kernel's fast path for buffered writes (128–256 KiB blocks write steadily; larger
 /// ones do not).
-inline constexpr std::size_t kChunkSize = 256 * 1024;
+inline constexpr std::size_t kChunkSize = std::size_t{256} * 1024;
 
 /// Hashes and counts what passes, then forwards it to `next`. write() throws Error(kIntegrity)
 /// as soon as more than `expected_size` bytes arrive; finish() throws Error(kIntegrity,
