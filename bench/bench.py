@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""hocker benchmark (issue 6): hocker vs skopeo vs standard-tool pipelines on a real registry.
+"""hocker benchmark: hocker vs skopeo vs standard-tool pipelines on a real registry.
 
 Run through bench/run.sh (see bench/README.md).  Stdlib only; uses the integration harness
 (tests/integration/harness) for the registry and the image layout.
@@ -351,7 +351,7 @@ class Case:
 
 def main():
     ap = argparse.ArgumentParser(
-        prog="bash bench/run.sh", description="hocker benchmark (issue 6); see bench/README.md",
+        prog="bash bench/run.sh", description="hocker benchmark; see bench/README.md",
         epilog="run.sh also takes --build: (re)build the release binary first")
     ap.add_argument("--size-mib", type=int, default=1024, help="uncompressed image size (1024)")
     ap.add_argument("--layers", type=int, default=8, help="number of layers (8)")
@@ -609,7 +609,7 @@ def report(args, results, hello_requests, warm_counts, sha_tool):
         if warm_counts["blob GETs of"]:
             print("  blob GETs of: " + ", ".join(warm_counts["blob GETs of"]))
 
-    print("\n== targets (issue 6) ==")
+    print("\n== targets ==")
     size = "%d MiB" % args.size_mib
 
     def target(label, key, index, limit, extra_ok=True, extra=""):

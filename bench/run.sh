@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# hocker benchmark (issue 6): bash bench/run.sh [--build] [--size-mib 1024] [--runs 3] [...]
+# hocker benchmark: bash bench/run.sh [--build] [--size-mib 1024] [--runs 3] [...]
 # (`bash bench/run.sh --help` lists every option.)  Needs the packages of
 # `bash scripts/install-deps.sh`; builds the release binary if it is missing, or with --build.
 set -euo pipefail

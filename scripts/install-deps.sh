@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_packages=(
-  build-essential cmake ninja-build pkg-config clang clang-format
+  build-essential cmake ninja-build pkg-config clang clang-format clang-tidy
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev zlib1g-dev libisal-dev
   libzstd-dev libcli11-dev libgtest-dev
 )

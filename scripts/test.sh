@@ -15,4 +15,4 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 ctest --test-dir "build/$preset" --output-on-failure -j 2
 
 export HOCKER_BIN="$PWD/build/$preset/src/cli/hocker"
-/usr/bin/python3 -m pytest -rs -q -p no:cacheprovider tests/integration
+/usr/bin/python3 -m pytest -rs -q -p no:cacheprovider tests/scripts tests/integration

@@ -146,7 +146,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   return commands;
 }
 
-int run(const std::string& argv0, std::vector<std::string> arguments) {
+int run(const std::string& argv0, const std::vector<std::string>& arguments) {
   install_cleanup_handlers();
   std::string subcommand = subcommand_for_program(argv0);
   set_program_name(program_name_for(subcommand));

@@ -1,5 +1,6 @@
 // hocker image: the whole image assembled into one tarball that docker load, podman load and
-// skopeo accept (SPEC §3). The library does the work; this file picks the output and names.
+// skopeo accept (docs/spec.md §3.3, §3.4). The library does the work; this file picks the output
+// and names.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>

@@ -1,6 +1,6 @@
 // docker2nix / hocker nix: a Nix expression for nixpkgs' fetchdocker that pins the config and
-// every layer by hash (SPEC §3). The manifest comes from --manifest, stdin (classic form) or
-// the registry (modern form).
+// every layer by hash (docs/spec.md §3.6). The manifest comes from --manifest, stdin (classic form)
+// or the registry (modern form).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>

@@ -1,6 +1,7 @@
 #include "cli/options.h"
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 
@@ -155,9 +156,9 @@ std::unique_ptr<registry::Client> make_client(FetchOptions& options,
       client_options.transport.ca_file = value;
     }
   }
-  client_options.transport.stall_timeout_seconds = static_cast<long>(options.timeout + 0.5);
-  client_options.transport.connect_timeout_seconds = static_cast<long>(options.timeout + 0.5);
-  client_options.transport.answer_timeout_seconds = static_cast<long>(options.timeout + 0.5);
+  client_options.transport.stall_timeout_seconds = std::lround(options.timeout);
+  client_options.transport.connect_timeout_seconds = std::lround(options.timeout);
+  client_options.transport.answer_timeout_seconds = std::lround(options.timeout);
   client_options.plain_http = options.plain_http;
   client_options.retry.attempts = options.retries;
   if (!options.quiet) {

@@ -1,4 +1,4 @@
-// The options every fetching command shares (SPEC §1): where the registry is, who we are,
+// The options every fetching command shares (docs/spec.md §1.3): where the registry is, who we are,
 // which platform, how patient to be; and how they become a reference and a registry client.
 #pragma once
 
@@ -50,7 +50,7 @@ ref::Reference reference_from(const FetchOptions& options);
 std::optional<image::Platform> requested_platform(const FetchOptions& options);
 
 /// A client for the reference's registry with credentials from flags, environment or docker
-/// config (SPEC §2), TLS and retry settings from the flags.
+/// config (docs/spec.md §2.5), TLS and retry settings from the flags.
 std::unique_ptr<registry::Client> make_client(FetchOptions& options,
                                               const ref::Reference& reference);
 

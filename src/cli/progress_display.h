@@ -1,5 +1,6 @@
-// Progress on stderr (SPEC §3): the classic one line per layer when stderr is not a terminal,
-// a live per-layer display (bytes, rate, ETA) redrawn in place when it is, nothing with --quiet.
+// Progress on stderr (docs/spec.md §3.5): the classic one line per layer when stderr is not a
+// terminal, a live per-layer display (bytes, rate, ETA) redrawn in place when it is, nothing with
+// --quiet.
 #pragma once
 
 #include <memory>

@@ -1,4 +1,4 @@
-// The text of the live progress display (SPEC §3), apart from the terminal: one line per
+// The text of the live progress display (docs/spec.md §3.5), apart from the terminal: one line per
 // layer in flight or done, then a total line with bytes, rate and ETA. Pure functions of a
 // snapshot, so the display's look is tested without a terminal.
 #pragma once

@@ -1,9 +1,14 @@
 #include "cli/version.h"
 
+#include <string>
+
+#include "hocker/base/version.h"
+
 namespace hocker::cli {
 
 std::string_view version_line() {
-  return "hocker " HOCKER_VERSION " (commit " HOCKER_COMMIT ")";
+  static const std::string line = std::string("hocker ") + kVersion + " (commit " HOCKER_COMMIT ")";
+  return line;
 }
 
 }  // namespace hocker::cli

@@ -1,5 +1,5 @@
 """Authentication against the real registry: token and basic modes, every credential source,
-TLS verification, and redirects that must not carry credentials (issue 3)."""
+TLS verification, and redirects that must not carry credentials."""
 import base64
 import json
 import os

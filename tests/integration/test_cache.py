@@ -1,4 +1,4 @@
-"""The blob cache (--cache DIR / HOCKER_CACHE) and request economy (issue 6): a warm pull asks
+"""The blob cache (--cache DIR / HOCKER_CACHE) and request economy (docs/spec.md §5): a warm pull asks
 the registry for manifests only, images share base layers, an interrupted download resumes
 from the cached partial file, two processes share one cache; and the hello image costs no
 more requests than ping + manifest + config + layer. Counted from the registry's access log."""

@@ -1,4 +1,4 @@
-"""The command line's own conversation (SPEC §1, §4): help in every form users type, the
+"""The command line's own conversation (docs/spec.md §1, §4): help in every form users type, the
 version, and usage errors that name the real mistake, under the right program name, exit 2."""
 import pytest
 

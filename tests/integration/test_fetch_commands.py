@@ -1,5 +1,5 @@
 """hocker-manifest, hocker-config, hocker-layer, tags and digest against the real registry,
-in both command-line forms and all three registry modes (issue 3)."""
+in both command-line forms and all three registry modes."""
 import os
 
 import pytest

@@ -1,5 +1,5 @@
 """Foreign (nondistributable) layers, which live outside the registry at their descriptor's
-URLs (issue 4): refused with a clear message unless --allow-foreign-layers; with it, fetched
+URLs (docs/spec.md §2.4): refused with a clear message unless --allow-foreign-layers; with it, fetched
 from the URL without credentials, verified like any other layer, and loadable."""
 import functools
 import http.server

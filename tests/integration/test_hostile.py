@@ -1,4 +1,4 @@
-"""Hostile input through the real binary (SPEC §4): each case of tests/data/hostile/cases.json
+"""Hostile input through the real binary (docs/spec.md §4.4): each case of tests/data/hostile/cases.json
 must end with its exit code and exactly one stderr line `<program>: error: <fragment…>`, no
 stack trace, no secret, nothing at --out and no temporary beside it, in bounded time.
 Offline cases never reach a network (their registry is http://127.0.0.1:9, where nothing

@@ -1,5 +1,5 @@
 """hocker-image against the real registry, checked by real consumers: skopeo (re-verifies
-every digest), docker load + docker run, podman load (issue 4)."""
+every digest), docker load + docker run, podman load."""
 import glob
 import gzip
 import hashlib

@@ -1,4 +1,4 @@
-"""Local I/O failures (SPEC §4, exit 7): the output cannot be created or written. Each ends in
+"""Local I/O failures (docs/spec.md §4, exit 7): the output cannot be created or written. Each ends in
 one line naming what could not be written and why, and leaves nothing behind. A full disk is
 simulated with RLIMIT_FSIZE (with SIGXFSZ ignored, a write past the limit fails with EFBIG),
 a full device with /dev/full."""

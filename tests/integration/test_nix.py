@@ -1,6 +1,6 @@
 """docker2nix end to end: the expression evaluates with a real Nix, its hashes are the ones
 nix-hash computes from what our fetchers write, and real fixed-output derivations built by
-nix-build with our hocker-config/hocker-layer succeed, or fail when a hash is altered (issue 5)."""
+nix-build with our hocker-config/hocker-layer succeed, or fail when a hash is altered."""
 import json
 import os
 import subprocess

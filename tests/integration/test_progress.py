@@ -1,4 +1,4 @@
-"""The live progress display (SPEC §3, issue 4) as a user sees it on a terminal: run on a real
+"""The live progress display (docs/spec.md §3.5) as a user sees it on a terminal: run on a real
 pseudo-terminal, its output replayed through a minimal terminal emulator."""
 import os
 

@@ -1,4 +1,4 @@
-"""The usual proxy environment variables (issue 3): http_proxy for plain HTTP, https_proxy
+"""The usual proxy environment variables (docs/spec.md §2.7): http_proxy for plain HTTP, https_proxy
 tunnels TLS with CONNECT (the proxy never sees the registry credentials), no_proxy bypasses,
 proxy credentials in the proxy URL are used and never printed. A forward proxy of ours
 (harness/forward_proxy.py) stands in for a corporate one."""

@@ -1,4 +1,4 @@
-"""Reliability through harness/fault_proxy.py (issue 7, SPEC §2 and §4): hocker survives resets,
+"""Reliability through harness/fault_proxy.py (docs/spec.md §2.6 and §4): hocker survives resets,
 stalls, 429 and 503 (resuming blobs with Range, honouring Retry-After, counting --retries), gives
 up on a registry that never recovers with one line and exit 3 in bounded time, refuses bytes
 that do not match (exit 6) leaving nothing behind, and cleans up on SIGINT/SIGTERM (exit 130).

@@ -1,4 +1,4 @@
-"""No secret ever leaves hocker (issue 7, SPEC §4 "no secrets, no tokens"): with credentials from
+"""No secret ever leaves hocker (docs/spec.md §4.2: "no secrets, no tokens"): with credentials from
 -u/-p, --password-stdin, DOCKER_USER/DOCKER_PASS, -t, DOCKER_TOKEN, a credentials file or the
 docker config, against the basic-auth TLS registry, the token registry and a basic-auth
 registry of our own, whether the command succeeds or fails (wrong secret, unknown repository,

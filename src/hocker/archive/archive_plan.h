@@ -11,6 +11,7 @@
 #include "hocker/archive/entry_placer.h"
 #include "hocker/archive/image_source.h"
 #include "hocker/archive/tar_writer.h"
+#include "hocker/digest/digest.h"
 
 namespace hocker::archive {
 

@@ -19,8 +19,8 @@
 namespace hocker::archive {
 
 struct PrefetchLimits {
-  std::size_t max_blobs = 3;              ///< Downloads started ahead, at most.
-  std::int64_t max_size = 8 * (1 << 20);  ///< Only blobs of at most this size (bytes).
+  std::size_t max_blobs = 3;                      ///< Downloads started ahead, at most.
+  std::int64_t max_size = std::int64_t{8} << 20;  ///< Only blobs of at most this size (bytes).
 };
 
 class BlobPrefetch {

@@ -1,4 +1,4 @@
-// The one error type of hocker: a kind that maps to an exit code (SPEC §4) and a one-line
+// The one error type of hocker: a kind that maps to an exit code (docs/spec.md §4.1) and a one-line
 // message that names what failed and why. Formatting for the user is left to the CLI.
 #pragma once
 
@@ -24,7 +24,7 @@ enum class ErrorKind {
 /// Whether a failure may go away when the request is tried again.
 enum class Transient { kNo, kYes };
 
-/// The process exit code for `kind`, as documented in SPEC §4 and the README.
+/// The process exit code for `kind`, as documented in docs/spec.md §4.1 and the README.
 int exit_code(ErrorKind kind);
 
 /// A short lowercase name for `kind` ("network", "integrity", ...), for tests and logs.

@@ -1,5 +1,5 @@
 // make_decompressor: sniffs the first bytes, then inflates gzip with ISA-L (about twice
-// zlib's speed here, NOTES), zstd with libzstd, or passes the bytes through.
+// zlib's speed), zstd with libzstd, or passes the bytes through.
 #include <isa-l.h>
 #include <zstd.h>
 

@@ -17,7 +17,7 @@ VerifySink::VerifySink(std::string subject, digest::Digest expected, std::int64_
 
 void VerifySink::write(Bytes data) {
   bytes_ += static_cast<std::int64_t>(data.size());
-  // Refuse a body longer than declared before it reaches the disk (SPEC §4).
+  // Refuse a body longer than declared before it reaches the disk (docs/spec.md §4.4).
   if (expected_size_ >= 0 && bytes_ > expected_size_) {
     throw Error(ErrorKind::kIntegrity, subject_ + ": size mismatch: expected " +
                                            std::to_string(expected_size_) + " bytes, got more");

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hocker/base/byte_sink.h"
+#include "hocker/base/version.h"
 #include "hocker/http/url.h"
 
 namespace hocker::http {
@@ -49,7 +50,7 @@ struct TransportOptions {
   /// and every answer's headers) must be complete within this many seconds, plus one second
   /// per 64 KiB received; a slow drip ends as Error(kNetwork, transient). Blobs are unbounded.
   long answer_timeout_seconds = 30;
-  std::string user_agent = "hocker/0.1";
+  std::string user_agent = kUserAgent;
 };
 
 struct Request {

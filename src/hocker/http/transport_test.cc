@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "hocker/base/error.h"
+#include "hocker/base/version.h"
 #include "hocker/http/test_server.h"
 
 namespace hocker::http {
@@ -90,7 +91,7 @@ TEST(Transport, SendsHeadersAndMethod) {
   ServerRequest seen = server.requests()[0];
   EXPECT_EQ(seen.method, "HEAD");
   EXPECT_EQ(seen.headers.get("accept"), "application/vnd.oci.image.index.v1+json");
-  EXPECT_EQ(seen.headers.get("User-Agent"), "hocker/0.1");
+  EXPECT_EQ(seen.headers.get("User-Agent"), std::string("hocker/") + kVersion);
   EXPECT_FALSE(seen.headers.get("Accept-Encoding").has_value());
 }
 

@@ -28,7 +28,8 @@ class ImageConfig {
   std::string variant() const { return variant_; }
 
  private:
-  ImageConfig(std::string raw, digest::Digest digest) : raw_(std::move(raw)), digest_(digest) {}
+  ImageConfig(std::string raw, digest::Digest digest)
+      : raw_(std::move(raw)), digest_(std::move(digest)) {}
 
   std::string raw_;
   digest::Digest digest_;

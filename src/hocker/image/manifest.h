@@ -45,7 +45,7 @@ class Manifest {
 
  private:
   Manifest(std::string raw, digest::Digest digest, Descriptor config)
-      : raw_(std::move(raw)), digest_(digest), config_(std::move(config)) {}
+      : raw_(std::move(raw)), digest_(std::move(digest)), config_(std::move(config)) {}
 
   std::string raw_;
   digest::Digest digest_;
@@ -76,7 +76,8 @@ class Index {
   std::vector<Platform> platforms() const;
 
  private:
-  Index(std::string raw, digest::Digest digest) : raw_(std::move(raw)), digest_(digest) {}
+  Index(std::string raw, digest::Digest digest)
+      : raw_(std::move(raw)), digest_(std::move(digest)) {}
 
   std::string raw_;
   digest::Digest digest_;

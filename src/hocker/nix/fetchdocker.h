@@ -1,5 +1,6 @@
 // docker2nix's output: the Nix expression that pins an image for nixpkgs' `fetchdocker`
-// (SPEC §3). Formatting only; reading manifests and fetching blobs are left to other modules.
+// (docs/spec.md §3.6). Formatting only; reading manifests and fetching blobs are left to other
+// modules.
 #pragma once
 
 #include <string>
@@ -45,8 +46,8 @@
 // Deeper repository paths ("org/team/app"): generic-fetcher alone would tolerate
 // repository = "org/team" (no assert; it splices "${repository}/${imageName}"), but
 // fetchdocker's asserts reject it and fetchDockerConfig's default name would hold a '/', which
-// no store path name may. No expression of the SPEC §3 shape is faithful, so split_repository
-// refuses them.
+// no store path name may. No expression of the docs/spec.md §3.6 shape is faithful, so
+// split_repository refuses them.
 
 namespace hocker::nix {
 
@@ -73,8 +74,8 @@ struct FetchdockerInput {
   HashFormat hash_format = HashFormat::kBase32;
 };
 
-/// The expression of SPEC §3, byte for byte in that shape: two-space indent, `layer0`, `layer1`
-/// … bindings, `in [ layer0 layer1 ];`, a final newline; strings escaped; hashes in
+/// The expression of docs/spec.md §3.6, byte for byte in that shape: two-space indent, `layer0`,
+/// `layer1` … bindings, `in [ layer0 layer1 ];`, a final newline; strings escaped; hashes in
 /// `input.hash_format` (SRI goes in the `sha256` attribute too, which Nix accepts as an
 /// outputHash). The same input gives the same bytes. Throws Error(kFormat) when the config or a
 /// layer digest is not sha256 (fetchdocker's fixed-output hashes are sha256), when there are no

@@ -95,7 +95,7 @@ Registry Registry::parse_uri(std::string_view uri) {
   if (authority.find('@') != std::string_view::npos) {
     fail(uri, "credentials in the URI are not supported; use --username and --password");
   }
-  if (path != "" && path != "/" && path != "/v2" && path != "/v2/") {
+  if (!path.empty() && path != "/" && path != "/v2" && path != "/v2/") {
     fail(uri, "the only path allowed is /v2/");
   }
   if (auto problem = grammar::domain_problem(authority)) fail(uri, *problem);

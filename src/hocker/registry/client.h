@@ -64,7 +64,7 @@ class Client {
   /// reports it).
   std::string settle_base_url();
 
-  /// GETs /v2/<repository>/manifests/<identifier> with the Accept header of docs/spec.md, at
+  /// GETs /v2/<repository>/manifests/<identifier> with the Accept header of docs/spec.md §2.1, at
   /// most image::kMaxManifestSize bytes. When `identifier` is a digest, the bytes are hashed
   /// with its algorithm and must match it (Error kIntegrity otherwise). Errors carry the
   /// registry's code (MANIFEST_UNKNOWN, ...): a registry that indexes manifests by sha256 only

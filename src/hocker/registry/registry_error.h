@@ -1,5 +1,5 @@
 // Turns a registry's non-success answer into a hocker::Error: the status decides the kind
-// (SPEC §4), the body's `{"errors":[{"code","message"}]}` (distribution spec) adds the
+// (docs/spec.md §4.1), the body's `{"errors":[{"code","message"}]}` (distribution spec) adds the
 // registry's own words.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Retry timing for transient failures (SPEC §2): exponential backoff with full jitter,
+// Retry timing for transient failures (docs/spec.md §2.6): exponential backoff with full jitter,
 // honouring a server's Retry-After within a cap.
 #pragma once
 
