@@ -167,12 +167,13 @@ bool Exchange::body_data(const char* data, std::size_t size) noexcept {
       return true;
     }
     std::string& body = response_.body;
-    if (body.size() + size > max_body_) {
+    std::size_t cap = is_success(status_) ? max_body_ : std::min(max_body_, kMaxErrorBody);
+    if (body.size() + size > cap) {
       if (is_success(status_)) {
         throw Error(ErrorKind::kFormat,
                     what() + ": response body larger than " + std::to_string(max_body_) + " bytes");
       }
-      body.append(data, max_body_ - body.size());
+      body.append(data, cap - body.size());
       truncated_ = true;
       return false;
     }

@@ -34,6 +34,10 @@ class Headers {
   std::vector<Header> headers_;
 };
 
+/// The most of a non-2xx body that is kept (error documents are short): a longer one is cut
+/// here, so a hostile server cannot make hocker hold megabytes of an error answer.
+inline constexpr std::size_t kMaxErrorBody = 16u << 10;
+
 enum class TlsVerify { kYes, kNo };
 
 struct TransportOptions {
@@ -86,8 +90,9 @@ class Transport {
   ///
   /// With a 2xx status and a non-null `sink`, the body streams into sink.write() (finish() is
   /// left to the caller); otherwise it is collected into Response::body, at most `max_body`
-  /// bytes: a longer 2xx body -> Error(kFormat, "... body larger than N bytes"); a longer
-  /// non-2xx body is truncated to `max_body` and the response returned (its status matters).
+  /// bytes: a longer 2xx body -> Error(kFormat, "... body larger than N bytes"); a non-2xx
+  /// body longer than `max_body` or kMaxErrorBody is cut there, the transfer stopped, and the
+  /// response returned (its status matters).
   ///
   /// Connection failures, timeouts, stalls and bodies cut short -> Error(kNetwork,
   /// Transient::kYes, "GET <redacted url>: <reason>"); TLS verification failures ->
