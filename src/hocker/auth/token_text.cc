@@ -3,10 +3,15 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "hocker/base/document_check.h"
+#include "hocker/base/scrub.h"
+#include "hocker/http/transport.h"
+
 namespace hocker::auth {
 namespace {
 
 constexpr std::size_t kMaxErrorText = 200;
+constexpr std::size_t kMaxErrorDepth = 16;
 
 std::string percent_encode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -24,12 +29,11 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
-std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  if (text.size() > kMaxErrorText) text = text.substr(0, kMaxErrorText) + "...";
-  return text;
+// C0, DEL and C1 controls (raw or UTF-8 encoded) stripped, echoed secrets masked.
+std::string one_line(const std::string& text) {
+  std::string line = strip_controls(scrub(text));
+  if (line.size() > kMaxErrorText) line = line.substr(0, kMaxErrorText) + "...";
+  return line;
 }
 
 std::string text_field(const nlohmann::json& object, const char* name) {
@@ -60,6 +64,7 @@ std::vector<std::string> split_scopes(std::string_view scopes) {
 }
 
 std::string server_error_text(std::string_view body) {
+  if (!document_problem(body, http::kMaxErrorBody - 1, kMaxErrorDepth).empty()) return "";
   nlohmann::json document = nlohmann::json::parse(body, nullptr, false);
   if (!document.is_object()) return "";
   for (const char* name : {"details", "error_description", "message"}) {

@@ -1,0 +1,145 @@
+#include "hocker/base/scrub.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <mutex>
+#include <set>
+#include <vector>
+
+namespace hocker {
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::set<std::string> values;  // Every form of every secret.
+};
+
+Registry& registry() {
+  static Registry instance;
+  return instance;
+}
+
+// RFC 4648 base64 with padding: the form a secret takes inside "Basic ..." or a docker
+// config's "auth". Kept here so the scrubber needs nothing from the auth module.
+std::string base64(std::string_view data) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t at = 0; at < data.size(); at += 3) {
+    std::uint32_t group = static_cast<unsigned char>(data[at]) << 16;
+    if (at + 1 < data.size()) group |= static_cast<unsigned char>(data[at + 1]) << 8;
+    if (at + 2 < data.size()) group |= static_cast<unsigned char>(data[at + 2]);
+    out += kAlphabet[(group >> 18) & 63];
+    out += kAlphabet[(group >> 12) & 63];
+    out += at + 1 < data.size() ? kAlphabet[(group >> 6) & 63] : '=';
+    out += at + 2 < data.size() ? kAlphabet[group & 63] : '=';
+  }
+  return out;
+}
+
+// Every byte but RFC 3986's unreserved ones as %XX: how a URL or form body carries the value.
+std::string percent_encoded(std::string_view data, const char* hex) {
+  std::string out;
+  for (char c : data) {
+    auto byte = static_cast<unsigned char>(c);
+    bool unreserved = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+                      (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += c;
+    } else {
+      out += '%';
+      out += hex[byte >> 4];
+      out += hex[byte & 15];
+    }
+  }
+  return out;
+}
+
+void mask(std::string& text, const std::string& secret) {
+  for (std::size_t at = 0; (at = text.find(secret, at)) != std::string::npos; at += 3) {
+    text.replace(at, secret.size(), "***");
+  }
+}
+
+}  // namespace
+
+void register_secret(std::string_view value) {
+  if (value.empty()) return;
+  Registry& secrets = registry();
+  std::lock_guard lock(secrets.mutex);
+  secrets.values.emplace(value);
+  secrets.values.insert(base64(value));
+  secrets.values.insert(percent_encoded(value, "0123456789ABCDEF"));
+  secrets.values.insert(percent_encoded(value, "0123456789abcdef"));
+}
+
+std::string scrub(std::string_view text) {
+  std::string result(text);
+  Registry& secrets = registry();
+  std::lock_guard lock(secrets.mutex);
+  if (secrets.values.empty()) return result;
+  std::vector<const std::string*> longest_first;
+  for (const std::string& value : secrets.values) longest_first.push_back(&value);
+  std::stable_sort(
+      longest_first.begin(), longest_first.end(),
+      [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
+  for (const std::string* value : longest_first) mask(result, *value);
+  return result;
+}
+
+namespace {
+
+// The length of the valid UTF-8 sequence starting at `at` (RFC 3629: no overlongs, no
+// surrogates, nothing above U+10FFFF), or 0.
+std::size_t utf8_length(std::string_view text, std::size_t at) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  unsigned char lead = byte(at);
+  std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+  if (lead < 0xC2 || lead > 0xF4 || at + length > text.size()) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(at + i) & 0xC0) != 0x80) return 0;
+  }
+  unsigned char second = byte(at + 1);
+  if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) ||
+      (lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F)) {
+    return 0;
+  }
+  return length;
+}
+
+}  // namespace
+
+std::string strip_controls(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t at = 0; at < text.size();) {
+    auto byte = static_cast<unsigned char>(text[at]);
+    if (byte < 0x80) {
+      out += byte < 0x20 || byte == 0x7f ? ' ' : text[at];
+      ++at;
+      continue;
+    }
+    std::size_t length = utf8_length(text, at);
+    bool c1 = length == 2 && byte == 0xC2 && static_cast<unsigned char>(text[at + 1]) < 0xA0;
+    if (length == 0 || c1) {
+      out += '?';
+      at += length == 0 ? 1 : length;
+      continue;
+    }
+    out.append(text.substr(at, length));
+    at += length;
+  }
+  return out;
+}
+
+std::string printable_message(std::string_view text) {
+  return strip_controls(scrub(text));
+}
+
+void clear_secrets() {
+  Registry& secrets = registry();
+  std::lock_guard lock(secrets.mutex);
+  secrets.values.clear();
+}
+
+}  // namespace hocker
