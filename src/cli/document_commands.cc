@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/report.h"
 #include "hocker/base/error.h"
 #include "hocker/registry/resolve.h"
 
@@ -81,7 +82,14 @@ class TagsCommand final : public Command {
     ref::Reference reference = reference_from(options_);
     auto client = make_client(options_, reference);
     std::string listing;
-    for (const std::string& tag : client->list_tags(reference.repository)) listing += tag + "\n";
+    std::size_t dropped = 0;
+    for (const std::string& tag : client->list_tags(reference.repository, &dropped)) {
+      listing += tag + "\n";
+    }
+    if (dropped > 0) {
+      warn("left out " + std::to_string(dropped) + " tag" + (dropped == 1 ? "" : "s") +
+           " the registry listed that are not valid tag names");
+    }
     write_stdout(listing);
     return 0;
   }
