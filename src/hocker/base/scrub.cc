@@ -11,7 +11,7 @@ namespace {
 
 struct Registry {
   std::mutex mutex;
-  std::set<std::string> values;  // Every form of every secret.
+  std::set<std::string> values;  // Every form of every secret, lowercased.
 };
 
 Registry& registry() {
@@ -38,7 +38,8 @@ std::string base64(std::string_view data) {
 }
 
 // Every byte but RFC 3986's unreserved ones as %XX: how a URL or form body carries the value.
-std::string percent_encoded(std::string_view data, const char* hex) {
+std::string percent_encoded(std::string_view data) {
+  static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;
   for (char c : data) {
     auto byte = static_cast<unsigned char>(c);
@@ -55,9 +56,20 @@ std::string percent_encoded(std::string_view data, const char* hex) {
   return out;
 }
 
-void mask(std::string& text, const std::string& secret) {
-  for (std::size_t at = 0; (at = text.find(secret, at)) != std::string::npos; at += 3) {
-    text.replace(at, secret.size(), "***");
+std::string lowercase(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lower;
+}
+
+// Case-insensitive: a server may change the case of what it echoes (a scheme name, hex
+// digits); masking a little more than needed costs nothing. `lower` mirrors `text`.
+void mask(std::string& text, std::string& lower, const std::string& secret_lower) {
+  for (std::size_t at = 0; (at = lower.find(secret_lower, at)) != std::string::npos; at += 3) {
+    text.replace(at, secret_lower.size(), "***");
+    lower.replace(at, secret_lower.size(), "***");
   }
 }
 
@@ -67,14 +79,14 @@ void register_secret(std::string_view value) {
   if (value.empty()) return;
   Registry& secrets = registry();
   std::lock_guard lock(secrets.mutex);
-  secrets.values.emplace(value);
-  secrets.values.insert(base64(value));
-  secrets.values.insert(percent_encoded(value, "0123456789ABCDEF"));
-  secrets.values.insert(percent_encoded(value, "0123456789abcdef"));
+  secrets.values.insert(lowercase(value));
+  secrets.values.insert(lowercase(base64(value)));
+  secrets.values.insert(lowercase(percent_encoded(value)));
 }
 
 std::string scrub(std::string_view text) {
   std::string result(text);
+  std::string lower = lowercase(text);
   Registry& secrets = registry();
   std::lock_guard lock(secrets.mutex);
   if (secrets.values.empty()) return result;
@@ -83,7 +95,7 @@ std::string scrub(std::string_view text) {
   std::stable_sort(
       longest_first.begin(), longest_first.end(),
       [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
-  for (const std::string* value : longest_first) mask(result, *value);
+  for (const std::string* value : longest_first) mask(result, lower, *value);
   return result;
 }
 

@@ -9,10 +9,11 @@
 namespace hocker {
 
 /// Remembers `value` as a secret for the rest of the process, together with its base64 and
-/// percent-encoded forms (upper- and lowercase hex). Empty values are ignored. Thread-safe.
+/// percent-encoded forms. Empty values are ignored. Thread-safe.
 void register_secret(std::string_view value);
 
-/// `text` with every registered secret, in each of its forms, replaced by "***". Longer
+/// `text` with every registered secret, in each of its forms and in any letter case, replaced
+/// by "***". Longer
 /// secrets are masked first, so a secret inside another does not leave a visible remainder.
 /// Thread-safe.
 std::string scrub(std::string_view text);

@@ -33,6 +33,11 @@ TEST_F(ScrubTest, MasksThePercentEncodedFormInEitherCase) {
   EXPECT_EQ(scrub("account=alice%3ap%40ss%20word"), "account=***");
 }
 
+TEST_F(ScrubTest, MasksInAnyLetterCase) {
+  register_secret("Hunter2Pw");
+  EXPECT_EQ(scrub("scheme hunter2pw and HUNTER2PW"), "scheme *** and ***");
+}
+
 TEST_F(ScrubTest, MasksTheLongerSecretFirst) {
   register_secret("abc");
   register_secret("xxabcxx");

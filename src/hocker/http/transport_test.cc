@@ -77,6 +77,15 @@ TEST(Transport, CollectsAnErrorBodyInsteadOfStreamingIt) {
   EXPECT_EQ(response.body, R"({"errors":[{"code":"BLOB_UNKNOWN"}]})");
 }
 
+TEST(Transport, KeepsNoMoreOfAnErrorBodyThanTheErrorCap) {
+  std::string huge(1u << 20, 'x');
+  TestServer server([&](const ServerRequest&, ServerConnection& c) { c.respond(500, huge); });
+  Transport transport({});
+  Response response = transport.perform(get(server.url("/v2/")), nullptr, 4u << 20);
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(response.body.size(), kMaxErrorBody);
+}
+
 TEST(Transport, SendsHeadersAndMethod) {
   TestServer server([](const ServerRequest&, ServerConnection& c) { c.respond(200, "abc"); });
   Transport transport({});
