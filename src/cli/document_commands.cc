@@ -98,6 +98,11 @@ class TagsCommand final : public Command {
   FetchOptions options_;
 };
 
+// The digest printed is always one that was checked, or the registry's own word for a tag:
+// a HEAD answered with Docker-Content-Digest gives the registry's digest (a tag has nothing to
+// check it against without the GET the HEAD avoids); without that header the manifest is
+// fetched and the digest of its bytes printed; a reference pinned by digest must get that
+// digest back, whichever way it came (Error kIntegrity otherwise).
 class DigestCommand final : public Command {
  public:
   std::string name() const override { return "digest"; }

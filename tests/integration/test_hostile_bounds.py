@@ -280,3 +280,76 @@ def test_registry_error_text_carries_no_control_characters(hocker, hocker_env, r
     for bad in (b"\x1b", b"\r", b"\xc2\x9b", b"\xc2\x85"):
         assert bad not in raw, stderr
     assert stderr.count("\n") == 1, stderr
+
+
+# --- sizes ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [(1 << 40) + 1, (1 << 63) - 1, -1],
+                         ids=["1TiB+1", "int64-max", "negative"])
+def test_a_layer_size_beyond_one_tebibyte_is_refused(hocker, hocker_env, registry, tmp_path,
+                                                     size):
+    config = b'{"rootfs":{"type":"layers","diff_ids":[]}}'
+    manifest = json.dumps({
+        "schemaVersion": 2, "mediaType": MT_MANIFEST,
+        "config": {"mediaType": MT_CONFIG, "size": len(config), "digest": sha256_bytes(config)},
+        "layers": [{"mediaType": MT_LAYER, "size": size, "digest": "sha256:" + HEX}]})
+    served = registry({"/v2/hostile/app/manifests/t": Answer(manifest, content_type=MT_MANIFEST)})
+    out = tmp_path / "out"
+    out.mkdir()
+    rc, _, stderr, _ = _measured(hocker, ["image", "--retries", "1", "--plain-http", "-o",
+                                          str(out / "image.tar"), served.host + "/hostile/app:t"],
+                                 hocker_env, tmp_path)
+    assert rc == 8, stderr
+    _one_error(stderr, "hocker-image", "size")
+    assert os.listdir(out) == []
+
+
+# --- digest ---------------------------------------------------------------------------------
+
+def _manifest_routes(head_digest=None):
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": MT_MANIFEST,
+                           "config": {"mediaType": MT_CONFIG, "size": 1,
+                                      "digest": "sha256:" + HEX}, "layers": []}).encode()
+    digest = sha256_bytes(manifest)
+    headers = {"Docker-Content-Digest": head_digest} if head_digest else {}
+    answer = Answer(manifest, content_type=MT_MANIFEST, headers=headers)
+    return {"/v2/hostile/app/manifests/t": answer,
+            "/v2/hostile/app/manifests/" + digest: answer}, digest
+
+
+def test_digest_without_a_header_prints_the_digest_of_the_fetched_bytes(hocker, hocker_env,
+                                                                        registry, tmp_path):
+    routes, digest = _manifest_routes()
+    served = registry(routes)
+    rc, stdout, stderr, _ = _measured(hocker, ["digest", "--plain-http",
+                                               served.host + "/hostile/app:t"],
+                                      hocker_env, tmp_path)
+    assert rc == 0, stderr
+    assert stdout.decode() == digest + "\n"
+    assert ("GET", "/v2/hostile/app/manifests/t") in served.requests
+
+
+def test_digest_of_a_pinned_reference_refuses_a_lying_header(hocker, hocker_env, registry,
+                                                             tmp_path):
+    routes, digest = _manifest_routes(head_digest="sha256:" + HEX)
+    served = registry(routes)
+    rc, stdout, stderr, _ = _measured(hocker, ["digest", "--plain-http",
+                                               served.host + "/hostile/app@" + digest],
+                                      hocker_env, tmp_path)
+    assert rc == 6, stderr
+    _one_error(stderr, "hocker-digest", HEX)
+    assert stdout == b""
+
+
+def test_digest_prints_what_the_registry_says_for_a_tag_on_a_head(hocker, hocker_env, registry,
+                                                                  tmp_path):
+    # The rule: a HEAD answered with Docker-Content-Digest is the registry's word for a tag
+    # (nothing to check it against without the GET the HEAD exists to avoid).
+    routes, _ = _manifest_routes(head_digest="sha256:" + HEX)
+    served = registry(routes)
+    rc, stdout, stderr, _ = _measured(hocker, ["digest", "--plain-http",
+                                               served.host + "/hostile/app:t"],
+                                      hocker_env, tmp_path)
+    assert rc == 0, stderr
+    assert stdout.decode() == "sha256:" + HEX + "\n"
+    assert ("GET", "/v2/hostile/app/manifests/t") not in served.requests
