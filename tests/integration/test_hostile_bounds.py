@@ -88,6 +88,17 @@ def test_a_huge_error_body_is_neither_held_nor_parsed(hocker, hocker_env, regist
     assert rss <= MAX_RSS_KIB, "peak RSS %d KiB" % rss
 
 
+def test_a_megabyte_of_response_headers_is_refused(hocker, hocker_env, registry, tmp_path):
+    def make(path, headers):
+        return 200, {"X-Padding-%d" % i: "p" * 500 for i in range(2000)}, [b"{}"]
+    served = registry({"/v2/hostile/app/manifests/t": Generated(make)})
+    rc, _, stderr, rss = _measured(hocker, ["manifest", "--retries", "1", "--plain-http",
+                                            served.host + "/hostile/app:t"], hocker_env, tmp_path)
+    assert rc == 8, stderr
+    _one_error(stderr, "hocker-manifest", "response headers larger than")
+    assert rss <= MAX_RSS_KIB, "peak RSS %d KiB" % rss
+
+
 def _tag_pages(tags_per_page, next_of):
     def make(path, headers):
         query = urllib.parse.parse_qs(urllib.parse.urlparse(path).query)

@@ -18,6 +18,8 @@ namespace {
 
 constexpr int kMaxRedirects = 10;
 constexpr long kBufferSize = 64L << 10;
+// Real registries send a few KiB of headers; a server streaming endless ones is refused.
+constexpr std::size_t kMaxHeaderBytes = 256u << 10;
 using Clock = std::chrono::steady_clock;
 
 bool is_success(long status) {
@@ -93,6 +95,7 @@ class Exchange {
   std::int64_t to_skip_ = 0;
   std::exception_ptr error_;
   bool truncated_ = false;
+  std::size_t header_bytes_ = 0;  // Of every response in this exchange (1xx included).
   std::chrono::steady_clock::duration stall_limit_;
   Clock::time_point last_activity_;
 };
@@ -116,6 +119,11 @@ bool Exchange::stalled() noexcept {
 bool Exchange::header_line(std::string_view line) noexcept {
   last_activity_ = Clock::now();
   try {
+    header_bytes_ += line.size();
+    if (header_bytes_ > kMaxHeaderBytes) {
+      throw Error(ErrorKind::kFormat, what() + ": response headers larger than " +
+                                          std::to_string(kMaxHeaderBytes) + " bytes");
+    }
     if (line.starts_with("HTTP/")) {
       // A new response begins (after 1xx ones): its headers replace any earlier.
       response_.headers = Headers();

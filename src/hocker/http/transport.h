@@ -92,7 +92,8 @@ class Transport {
   /// left to the caller); otherwise it is collected into Response::body, at most `max_body`
   /// bytes: a longer 2xx body -> Error(kFormat, "... body larger than N bytes"); a non-2xx
   /// body longer than `max_body` or kMaxErrorBody is cut there, the transfer stopped, and the
-  /// response returned (its status matters).
+  /// response returned (its status matters). More than 256 KiB of response headers ->
+  /// Error(kFormat).
   ///
   /// Connection failures, timeouts, stalls and bodies cut short -> Error(kNetwork,
   /// Transient::kYes, "GET <redacted url>: <reason>"); TLS verification failures ->

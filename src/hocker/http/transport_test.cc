@@ -86,6 +86,17 @@ TEST(Transport, KeepsNoMoreOfAnErrorBodyThanTheErrorCap) {
   EXPECT_EQ(response.body.size(), kMaxErrorBody);
 }
 
+TEST(Transport, RefusesEndlessResponseHeaders) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) {
+    c.send("HTTP/1.1 200 OK\r\n");
+    std::string header = "X-Padding: " + std::string(1000, 'p') + "\r\n";
+    for (int i = 0; i < 1000; ++i) c.send(header);
+    c.send("Content-Length: 0\r\n\r\n");
+  });
+  Transport transport({});
+  EXPECT_EQ(kind_of_failure(transport, get(server.url("/v2/"))), ErrorKind::kFormat);
+}
+
 TEST(Transport, SendsHeadersAndMethod) {
   TestServer server([](const ServerRequest&, ServerConnection& c) { c.respond(200, "abc"); });
   Transport transport({});
