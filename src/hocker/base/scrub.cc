@@ -64,12 +64,30 @@ std::string lowercase(std::string_view text) {
   return lower;
 }
 
+bool is_word(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// Whether the match of `length` bytes at `at` stands alone: no letter or digit touches it.
+bool stands_alone(const std::string& text, std::size_t at, std::size_t length) {
+  return (at == 0 || !is_word(text[at - 1])) &&
+         (at + length == text.size() || !is_word(text[at + length]));
+}
+
 // Case-insensitive: a server may change the case of what it echoes (a scheme name, hex
-// digits); masking a little more than needed costs nothing. `lower` mirrors `text`.
+// digits); masking a little more than needed costs nothing. A short secret is masked only
+// where it stands alone: masking every "pw" inside "password" would garble the message
+// while hiding nothing. `lower` mirrors `text`.
 void mask(std::string& text, std::string& lower, const std::string& secret_lower) {
-  for (std::size_t at = 0; (at = lower.find(secret_lower, at)) != std::string::npos; at += 3) {
+  constexpr std::size_t kMaskedAnywhere = 8;
+  for (std::size_t at = 0; (at = lower.find(secret_lower, at)) != std::string::npos;) {
+    if (secret_lower.size() < kMaskedAnywhere && !stands_alone(lower, at, secret_lower.size())) {
+      ++at;
+      continue;
+    }
     text.replace(at, secret_lower.size(), "***");
     lower.replace(at, secret_lower.size(), "***");
+    at += 3;
   }
 }
 

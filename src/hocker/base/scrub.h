@@ -13,7 +13,7 @@ namespace hocker {
 void register_secret(std::string_view value);
 
 /// `text` with every registered secret, in each of its forms and in any letter case, replaced
-/// by "***". Longer
+/// by "***"; a form shorter than 8 characters only where no letter or digit touches it. Longer
 /// secrets are masked first, so a secret inside another does not leave a visible remainder.
 /// Thread-safe.
 std::string scrub(std::string_view text);

@@ -39,9 +39,14 @@ TEST_F(ScrubTest, MasksInAnyLetterCase) {
 }
 
 TEST_F(ScrubTest, MasksTheLongerSecretFirst) {
-  register_secret("abc");
-  register_secret("xxabcxx");
-  EXPECT_EQ(scrub("token xxabcxx"), "token ***");
+  register_secret("abcdefgh");
+  register_secret("xxabcdefghxx");
+  EXPECT_EQ(scrub("token xxabcdefghxx"), "token ***");
+}
+
+TEST_F(ScrubTest, MasksAShortSecretOnlyWhereItStandsAlone) {
+  register_secret("pw");
+  EXPECT_EQ(scrub("password pw, 'pw' and pw2"), "password ***, '***' and pw2");
 }
 
 TEST_F(ScrubTest, ConstructingASecretRegistersIt) {
