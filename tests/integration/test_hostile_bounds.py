@@ -33,6 +33,19 @@ def registry(request):
     return make
 
 
+_SANITIZED = {}
+
+
+def _assert_bounded(hocker, rss):
+    """Peak RSS within the budget. Under AddressSanitizer (scripts/test.sh asan) freed memory
+    sits in quarantine and the shadow costs its own, so RSS says nothing there: not checked."""
+    if hocker not in _SANITIZED:
+        with open(hocker, "rb") as binary:
+            _SANITIZED[hocker] = b"__asan_init" in binary.read()
+    if not _SANITIZED[hocker]:
+        assert rss <= MAX_RSS_KIB, "peak RSS %d KiB" % rss
+
+
 def _measured(hocker, argv, env, tmp_path):
     """Runs hocker under /usr/bin/time: (returncode, stdout bytes, stderr text, max RSS KiB)."""
     rss_file = tmp_path / "rss"
@@ -85,7 +98,7 @@ def test_a_huge_error_body_is_neither_held_nor_parsed(hocker, hocker_env, regist
     assert rc == 5, stderr
     _one_error(stderr, "hocker-manifest", "404 Not Found")
     assert "MANIFEST_UNKNOWN" not in stderr, stderr
-    assert rss <= MAX_RSS_KIB, "peak RSS %d KiB" % rss
+    _assert_bounded(hocker, rss)
 
 
 def test_a_megabyte_of_response_headers_is_refused(hocker, hocker_env, registry, tmp_path):
@@ -96,7 +109,7 @@ def test_a_megabyte_of_response_headers_is_refused(hocker, hocker_env, registry,
                                             served.host + "/hostile/app:t"], hocker_env, tmp_path)
     assert rc == 8, stderr
     _one_error(stderr, "hocker-manifest", "response headers larger than")
-    assert rss <= MAX_RSS_KIB, "peak RSS %d KiB" % rss
+    _assert_bounded(hocker, rss)
 
 
 def _tag_pages(tags_per_page, next_of):
@@ -123,7 +136,7 @@ def test_endless_tag_pages_end_at_the_page_limit(hocker, hocker_env, registry, t
     _one_error(stderr, "hocker-tags", "more than 1000 pages")
     assert stdout == b""
     assert len(served.requests) <= 1002  # the pages and the scheme probe
-    assert rss <= MAX_RSS_KIB, "peak RSS %d KiB" % rss
+    _assert_bounded(hocker, rss)
 
 
 def test_a_tag_page_linking_back_is_a_loop(hocker, hocker_env, registry, tmp_path):
@@ -142,7 +155,7 @@ def test_a_page_of_a_million_tags_is_refused_in_bounded_memory(hocker, hocker_en
     rc, stdout, stderr, rss = _tags(hocker, served, hocker_env, tmp_path)
     assert rc == 8, stderr
     _one_error(stderr, "hocker-tags", "more than 100000 tags")
-    assert rss <= MAX_RSS_KIB, "peak RSS %d KiB" % rss
+    _assert_bounded(hocker, rss)
 
 
 def test_a_huge_token_answer_is_refused_in_bounded_memory(hocker, hocker_env, registry,
@@ -159,7 +172,7 @@ def test_a_huge_token_answer_is_refused_in_bounded_memory(hocker, hocker_env, re
                                             served.host + "/hostile/app:t"], hocker_env, tmp_path)
     assert rc == 4, stderr
     _one_error(stderr, "hocker-manifest", "nested deeper")
-    assert rss <= MAX_RSS_KIB, "peak RSS %d KiB" % rss
+    _assert_bounded(hocker, rss)
 
 
 # --- secrets --------------------------------------------------------------------------------
