@@ -98,7 +98,11 @@ void register_secret(std::string_view value) {
   Registry& secrets = registry();
   std::lock_guard lock(secrets.mutex);
   secrets.values.insert(lowercase(value));
-  secrets.values.insert(lowercase(base64(value)));
+  std::string encoded = base64(value);
+  secrets.values.insert(lowercase(encoded));
+  // Echoed without its padding, the base64 form must not slip through either.
+  while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
+  secrets.values.insert(lowercase(encoded));
   secrets.values.insert(lowercase(percent_encoded(value)));
 }
 

@@ -27,6 +27,13 @@ TEST_F(ScrubTest, MasksTheBase64FormOfUserAndPassword) {
   EXPECT_EQ(scrub("got Authorization: Basic YWxpY2U6czNjcmV0"), "got Authorization: Basic ***");
 }
 
+TEST_F(ScrubTest, MasksTheBase64FormWithOrWithoutPadding) {
+  register_secret("bob:pa55word");
+  // base64("bob:pa55word") is "Ym9iOnBhNTV3b3Jk"; base64("bob:pa55word!") needs padding.
+  register_secret("bob:pa55word!");
+  EXPECT_EQ(scrub("a Ym9iOnBhNTV3b3JkIQ== b Ym9iOnBhNTV3b3JkIQ c"), "a *** b *** c");
+}
+
 TEST_F(ScrubTest, MasksThePercentEncodedFormInEitherCase) {
   register_secret("alice:p@ss word");
   EXPECT_EQ(scrub("account=alice%3Ap%40ss%20word"), "account=***");
