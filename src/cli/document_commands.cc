@@ -5,6 +5,7 @@
 #include "cli/json_output.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/report.h"
 #include "hocker/base/error.h"
 #include "hocker/pull/blob_pull.h"
 #include "hocker/pull/image_pull.h"
@@ -70,7 +71,12 @@ class TagsCommand final : public Command {
   int run() override {
     ref::Reference reference = reference_from(options_);
     auto client = make_client(options_, reference);
-    std::vector<std::string> tags = client->list_tags(reference.repository);
+    std::size_t dropped = 0;
+    std::vector<std::string> tags = client->list_tags(reference.repository, &dropped);
+    if (dropped > 0) {
+      warn("left out " + std::to_string(dropped) + " tag" + (dropped == 1 ? "" : "s") +
+           " the registry listed that are not valid tag names");
+    }
     if (json_) {
       write_stdout(tags_json(reference.registry.domain + "/" + reference.repository, tags));
       return 0;
@@ -86,6 +92,11 @@ class TagsCommand final : public Command {
   bool json_ = false;
 };
 
+// The digest printed is always one that was checked, or the registry's own word for a tag:
+// a HEAD answered with Docker-Content-Digest gives the registry's digest (a tag has nothing to
+// check it against without the GET the HEAD avoids); without that header the manifest is
+// fetched and the digest of its bytes printed; a reference pinned by digest must get that
+// digest back, whichever way it came (Error kIntegrity otherwise).
 class DigestCommand final : public Command {
  public:
   std::string name() const override { return "digest"; }

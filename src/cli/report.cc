@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "hocker/base/cleanup.h"
+#include "hocker/base/scrub.h"
 
 namespace hocker::cli {
 namespace {
@@ -14,7 +15,8 @@ LineWriter g_warning_writer;
 
 void print_line(std::string_view level, std::string_view message, bool through_writer) {
   std::lock_guard lock(g_mutex);
-  std::string line = g_program + ": " + std::string(level) + ": " + std::string(message);
+  // The one place messages reach stderr: a server's words may echo a secret or carry escapes.
+  std::string line = g_program + ": " + std::string(level) + ": " + printable_message(message);
   if (through_writer && g_warning_writer) {
     g_warning_writer(line);
     return;

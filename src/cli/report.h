@@ -12,7 +12,8 @@ namespace hocker::cli {
 void set_program_name(std::string name);
 const std::string& program_name();
 
-/// Prints "<program>: warning: <message>" on stderr.
+/// Prints "<program>: warning: <message>" on stderr. Messages (warnings and errors alike) are
+/// passed through base's printable_message(): secrets masked, control characters stripped.
 void warn(std::string_view message);
 
 /// Where warnings go while a live display owns the bottom of the terminal: it prints them

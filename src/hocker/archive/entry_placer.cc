@@ -1,6 +1,7 @@
 #include "hocker/archive/entry_placer.h"
 
 #include "hocker/archive/tar_writer.h"
+#include "hocker/base/checked.h"
 #include "hocker/base/error.h"
 
 namespace hocker::archive {
@@ -67,7 +68,7 @@ void EntryPlacer::lay_out_fixed(std::int64_t start) {
     slot->data_offset = offset + static_cast<std::int64_t>(kTarBlockSize);
     slot->direct = true;
     write_header(*slot, slot->entry.size);
-    offset += tar_entry_size(slot->entry.size);
+    offset = checked_add(offset, tar_entry_size(slot->entry.size), "archive layout");
   }
   head_offset_ = offset;
 }

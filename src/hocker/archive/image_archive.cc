@@ -6,6 +6,7 @@
 #include "hocker/archive/layer_pipeline.h"
 #include "hocker/archive/scheduler.h"
 #include "hocker/archive/spool_file.h"
+#include "hocker/base/checked.h"
 #include "hocker/base/error.h"
 #include "hocker/blob/sinks.h"
 
@@ -34,7 +35,8 @@ void fetch_layers(const Run& run, EntryPlacer& placer) {
   int jobs = run.options.jobs > 0 ? run.options.jobs : kDefaultJobs;
   if (run.options.progress != nullptr) {
     std::int64_t total = 0;
-    for (const LayerTask& task : run.plan.tasks) total += task.blob.size;
+    for (const LayerTask& task : run.plan.tasks)
+      total = checked_add(total, task.blob.size, "layers");
     run.options.progress->image_started(run.plan.tasks.size(), total);
   }
   run_in_parallel(run.plan.tasks.size(), jobs, stop, [&](std::size_t i) {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "hocker/base/byte_sink.h"
+#include "hocker/base/checked.h"
 
 namespace hocker::archive {
 
@@ -31,9 +32,10 @@ constexpr std::int64_t tar_padding(std::int64_t size) {
   return (static_cast<std::int64_t>(kTarBlockSize) - size % 512) % 512;
 }
 
-/// Bytes one entry occupies: header, content, padding.
-constexpr std::int64_t tar_entry_size(std::int64_t size) {
-  return static_cast<std::int64_t>(kTarBlockSize) + size + tar_padding(size);
+/// Bytes one entry occupies: header, content, padding. Error(kFormat) when that overflows.
+inline std::int64_t tar_entry_size(std::int64_t size) {
+  return checked_add(static_cast<std::int64_t>(kTarBlockSize),
+                     checked_add(size, tar_padding(size), "tar entry"), "tar entry");
 }
 
 /// A view of `count` (≤ 1024) zero bytes, for padding and the trailer.

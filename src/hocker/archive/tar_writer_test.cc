@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <limits>
 
 #include "hocker/archive/test_image.h"
 #include "hocker/base/error.h"
@@ -76,6 +77,20 @@ TEST(TarPadding, RoundsUpToBlocks) {
   EXPECT_EQ(tar_padding(1), 511);
   EXPECT_EQ(tar_padding(512), 0);
   EXPECT_EQ(tar_entry_size(513), 512 + 1024);
+}
+
+TEST(TarEntrySize, RefusesSizesNearInt64MaxWithoutOverflowing) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  for (std::int64_t size : {kMax, kMax - 511, kMax - 600}) {
+    SCOPED_TRACE(size);
+    try {
+      tar_entry_size(size);
+      ADD_FAILURE() << "no error";
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), ErrorKind::kFormat);
+    }
+  }
+  EXPECT_EQ(tar_entry_size(kMax - 1023 - 512), kMax - 1023);
 }
 
 TEST(TarWriter, GnuTarListsWhatWasWritten) {

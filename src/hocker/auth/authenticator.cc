@@ -7,7 +7,9 @@
 #include "hocker/auth/challenge.h"
 #include "hocker/auth/token_text.h"
 #include "hocker/base/base64.h"
+#include "hocker/base/document_check.h"
 #include "hocker/base/error.h"
+#include "hocker/base/scrub.h"
 #include "hocker/http/status.h"
 
 namespace hocker::auth {
@@ -17,6 +19,8 @@ using Kind = Credentials::Kind;
 using namespace std::chrono_literals;
 
 constexpr std::size_t kMaxTokenResponse = 1u << 20;
+// {"token": ..., "access_token": ..., "expires_in": ..., "issued_at": ...}: flat.
+constexpr std::size_t kMaxTokenDepth = 8;
 // Token auth spec: expires_in defaults to 60 s, and docker treats less as 60 s.
 constexpr auto kMinimumLifetime = 60s;
 // Renew a little early so a token does not expire between authorization() and the request.
@@ -63,7 +67,10 @@ Authenticator::Authenticator(Credentials credentials, std::string registry)
 
 Authenticator::Authenticator(Credentials credentials, std::string registry,
                              std::function<Clock::time_point()> now)
-    : credentials_(std::move(credentials)), registry_(std::move(registry)), now_(std::move(now)) {}
+    : credentials_(std::move(credentials)), registry_(std::move(registry)), now_(std::move(now)) {
+  // "user:password" is what goes out base64- or percent-encoded: mask those forms too.
+  if (has_password()) register_secret(credentials_.username + ":" + credentials_.secret.reveal());
+}
 
 bool Authenticator::has_password() const {
   return credentials_.kind == Kind::kBasic && !credentials_.username.empty();
@@ -197,6 +204,10 @@ Authenticator::Token Authenticator::fetch_token(http::Transport& transport,
 
 Authenticator::Token Authenticator::parse_token(const http::Response& response,
                                                 const std::string& what) const {
+  if (std::string problem = document_problem(response.body, kMaxTokenResponse, kMaxTokenDepth);
+      !problem.empty()) {
+    throw Error(ErrorKind::kAuth, what + ": the answer is refused: " + problem);
+  }
   nlohmann::json document = nlohmann::json::parse(response.body, nullptr, false);
   if (!document.is_object()) throw Error(ErrorKind::kAuth, what + ": the answer is not JSON");
   std::string value;
@@ -211,6 +222,7 @@ Authenticator::Token Authenticator::parse_token(const http::Response& response,
   if (value.empty() || !is_header_safe(value)) {
     throw Error(ErrorKind::kAuth, what + ": the answer holds no usable token");
   }
+  register_secret(value);
   std::chrono::seconds lifetime = kMinimumLifetime;
   if (auto expires = document.find("expires_in");
       expires != document.end() && expires->is_number()) {
@@ -223,11 +235,7 @@ Authenticator::Token Authenticator::parse_token(const http::Response& response,
 
 // The server's text may echo what it was sent: never let a secret through.
 std::string Authenticator::scrub(std::string text) const {
-  const std::string& secret = credentials_.secret.reveal();
-  if (secret.empty()) return text;
-  for (std::size_t at; (at = text.find(secret)) != std::string::npos;)
-    text.replace(at, secret.size(), "***");
-  return text;
+  return hocker::scrub(text);
 }
 
 }  // namespace hocker::auth

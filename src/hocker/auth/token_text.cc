@@ -1,29 +1,21 @@
 #include "hocker/auth/token_text.h"
 
-#include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "hocker/base/document_check.h"
+#include "hocker/base/scrub.h"
 #include "hocker/base/text.h"
+#include "hocker/http/transport.h"
 
 namespace hocker::auth {
 namespace {
 
 constexpr std::size_t kMaxErrorText = 200;
+constexpr std::size_t kMaxErrorDepth = 16;
 
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 15];
-    }
-  }
-  return out;
+// Echoed secrets masked, C0, DEL and C1 controls (raw or UTF-8 encoded) stripped, one line.
+std::string error_line(const std::string& text) {
+  return one_line(strip_controls(scrub(text)), kMaxErrorText);
 }
 
 std::string text_field(const nlohmann::json& object, const char* name) {
@@ -54,20 +46,21 @@ std::vector<std::string> split_scopes(std::string_view scopes) {
 }
 
 std::string server_error_text(std::string_view body) {
+  if (!document_problem(body, http::kMaxErrorBody - 1, kMaxErrorDepth).empty()) return "";
   nlohmann::json document = nlohmann::json::parse(body, nullptr, false);
   if (!document.is_object()) return "";
   for (const char* name : {"details", "error_description", "message"}) {
     if (std::string text = text_field(document, name); !text.empty()) {
-      return one_line(text, kMaxErrorText);
+      return error_line(text);
     }
   }
   if (auto errors = document.find("errors"); errors != document.end() && errors->is_array() &&
                                              !errors->empty() && errors->front().is_object()) {
     if (std::string text = text_field(errors->front(), "message"); !text.empty()) {
-      return one_line(text, kMaxErrorText);
+      return error_line(text);
     }
   }
-  return one_line(text_field(document, "error"), kMaxErrorText);
+  return error_line(text_field(document, "error"));
 }
 
 bool is_header_safe(std::string_view value) {

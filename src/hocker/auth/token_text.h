@@ -17,7 +17,9 @@ std::vector<std::string> split_scopes(std::string_view scopes);
 
 /// The error text of a token server's answer (Docker Hub's "details", OAuth's
 /// "error_description", distribution's errors[0].message, or "message"/"error"), made one
-/// printable line of at most 200 characters; "" when there is none.
+/// printable line of at most 200 characters (control characters, C1 included, stripped and
+/// registered secrets masked, base/scrub.h); "" when there is none, or when the body is
+/// http::kMaxErrorBody bytes or more or nests deeper than 16 levels (not parsed).
 std::string server_error_text(std::string_view body);
 
 /// Whether `value` can go in a header: visible ASCII only.

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "hocker/base/scrub.h"
+#include "hocker/http/transport.h"
+
 namespace hocker::auth {
 namespace {
 
@@ -35,6 +38,23 @@ TEST(ServerErrorText, FindsTheMessageOfEachTokenServerDialect) {
     SCOPED_TRACE(c.body);
     EXPECT_EQ(server_error_text(c.body), c.expected);
   }
+}
+
+TEST(ServerErrorText, StripsC1ControlsRawAndEncoded) {
+  EXPECT_EQ(server_error_text("{\"details\":\"a\\u009b2Jb\\u001bc\"}"), "a?2Jb c");
+}
+
+TEST(ServerErrorText, MasksAnEchoedSecret) {
+  register_secret("pa55word");  // As a Secret and an Authenticator register them.
+  register_secret("bob:pa55word");
+  EXPECT_EQ(server_error_text(R"({"details":"bad password pa55word for Ym9iOnBhNTV3b3Jk"})"),
+            "bad password *** for ***");
+  clear_secrets();
+}
+
+TEST(ServerErrorText, DoesNotParseABodyAsLongAsTheErrorCap) {
+  std::string body = R"({"details":"x"})" + std::string(http::kMaxErrorBody, ' ');
+  EXPECT_EQ(server_error_text(body), "");
 }
 
 }  // namespace

@@ -36,4 +36,8 @@ std::string quote_untrusted(std::string_view text, std::size_t max_length = 80);
 /// is appended.
 std::string one_line(std::string text, std::size_t max_length = std::string::npos);
 
+/// `text` with every byte but RFC 3986's unreserved ones (ALPHA, DIGIT, "-", ".", "_", "~")
+/// written as %XX (upper-case hex): how a URL query or a form body carries a value.
+std::string percent_encode(std::string_view text);
+
 }  // namespace hocker

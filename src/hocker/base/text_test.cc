@@ -89,3 +89,16 @@ TEST(OneLine, CutsAtTheLimitOnlyWhenGivenOne) {
 
 }  // namespace
 }  // namespace hocker
+
+namespace hocker {
+namespace {
+
+TEST(PercentEncode, KeepsUnreservedBytesAndEncodesEveryOtherAsUpperHex) {
+  EXPECT_EQ(percent_encode("aZ09-._~"), "aZ09-._~");
+  EXPECT_EQ(percent_encode("user:p@ss w/rd"), "user%3Ap%40ss%20w%2Frd");
+  EXPECT_EQ(percent_encode(std::string("\x00\xff", 2)), "%00%FF");
+  EXPECT_EQ(percent_encode(""), "");
+}
+
+}  // namespace
+}  // namespace hocker

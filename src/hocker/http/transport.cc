@@ -23,6 +23,8 @@ constexpr long kBufferSize = 64L << 10;
 // An answer bounded by the answer timeout earns one more second per this many bytes, so
 // that a large config on a slow link completes while a drip does not.
 constexpr std::int64_t kAnswerBytesPerSecond = 64 << 10;
+// Real registries send a few KiB of headers; a server streaming endless ones is refused.
+constexpr std::size_t kMaxHeaderBytes = 256u << 10;
 using Clock = std::chrono::steady_clock;
 
 bool is_success(long status) {
@@ -100,6 +102,7 @@ class Exchange {
   std::int64_t to_skip_ = 0;
   std::exception_ptr error_;
   bool truncated_ = false;
+  std::size_t header_bytes_ = 0;  // Of every response in this exchange (1xx included).
   std::chrono::steady_clock::duration stall_limit_;
   long answer_seconds_;        // <= 0: unbounded.
   bool streaming_ = false;     // A 2xx body is streaming into the sink: no answer deadline.
@@ -144,6 +147,11 @@ bool Exchange::header_line(std::string_view line) noexcept {
   last_activity_ = Clock::now();
   received_ += static_cast<std::int64_t>(line.size());
   try {
+    header_bytes_ += line.size();
+    if (header_bytes_ > kMaxHeaderBytes) {
+      throw Error(ErrorKind::kFormat, what() + ": response headers larger than " +
+                                          std::to_string(kMaxHeaderBytes) + " bytes");
+    }
     if (line.starts_with("HTTP/")) {
       // A new response begins (after 1xx ones): its headers replace any earlier.
       response_.headers = Headers();
@@ -197,12 +205,13 @@ bool Exchange::body_data(const char* data, std::size_t size) noexcept {
       return true;
     }
     std::string& body = response_.body;
-    if (body.size() + size > max_body_) {
+    std::size_t cap = is_success(status_) ? max_body_ : std::min(max_body_, kMaxErrorBody);
+    if (body.size() + size > cap) {
       if (is_success(status_)) {
         throw Error(ErrorKind::kFormat,
                     what() + ": response body larger than " + std::to_string(max_body_) + " bytes");
       }
-      body.append(data, max_body_ - body.size());
+      body.append(data, cap - body.size());
       truncated_ = true;
       return false;
     }

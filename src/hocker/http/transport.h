@@ -35,6 +35,10 @@ class Headers {
   std::vector<Header> headers_;
 };
 
+/// The most of a non-2xx body that is kept (error documents are short): a longer one is cut
+/// here, so a hostile server cannot make hocker hold megabytes of an error answer.
+inline constexpr std::size_t kMaxErrorBody = 16u << 10;
+
 enum class TlsVerify { kYes, kNo };
 
 struct TransportOptions {
@@ -96,8 +100,10 @@ class Transport {
   ///
   /// With a 2xx status and a non-null `sink`, the body streams into sink.write() (finish() is
   /// left to the caller); otherwise it is collected into Response::body, at most `max_body`
-  /// bytes: a longer 2xx body -> Error(kFormat, "... body larger than N bytes"); a longer
-  /// non-2xx body is truncated to `max_body` and the response returned (its status matters).
+  /// bytes: a longer 2xx body -> Error(kFormat, "... body larger than N bytes"); a non-2xx
+  /// body longer than `max_body` or kMaxErrorBody is cut there, the transfer stopped, and the
+  /// response returned (its status matters). More than 256 KiB of response headers ->
+  /// Error(kFormat).
   ///
   /// TLS is 1.2 or newer, and only http and https are spoken.
   ///

@@ -78,6 +78,26 @@ TEST(Transport, CollectsAnErrorBodyInsteadOfStreamingIt) {
   EXPECT_EQ(response.body, R"({"errors":[{"code":"BLOB_UNKNOWN"}]})");
 }
 
+TEST(Transport, KeepsNoMoreOfAnErrorBodyThanTheErrorCap) {
+  std::string huge(1u << 20, 'x');
+  TestServer server([&](const ServerRequest&, ServerConnection& c) { c.respond(500, huge); });
+  Transport transport({});
+  Response response = transport.perform(get(server.url("/v2/")), nullptr, 4u << 20);
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(response.body.size(), kMaxErrorBody);
+}
+
+TEST(Transport, RefusesEndlessResponseHeaders) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) {
+    c.send("HTTP/1.1 200 OK\r\n");
+    std::string header = "X-Padding: " + std::string(1000, 'p') + "\r\n";
+    for (int i = 0; i < 1000; ++i) c.send(header);
+    c.send("Content-Length: 0\r\n\r\n");
+  });
+  Transport transport({});
+  EXPECT_EQ(kind_of_failure(transport, get(server.url("/v2/"))), ErrorKind::kFormat);
+}
+
 TEST(Transport, SendsHeadersAndMethod) {
   TestServer server([](const ServerRequest&, ServerConnection& c) { c.respond(200, "abc"); });
   Transport transport({});

@@ -6,14 +6,17 @@
 #include <string>
 #include <string_view>
 
+#include "hocker/base/document_check.h"
+
 namespace hocker::image {
 
 /// Deepest nesting of arrays and objects accepted; deeper documents could exhaust the stack
 /// of a recursive parser.
-inline constexpr std::size_t kMaxJsonNesting = 64;
+inline constexpr std::size_t kMaxJsonNesting = kMaxJsonDepth;
 
 /// Throws Error(kFormat, "invalid <what>: ...") when `raw` is larger than `max_size` bytes or
-/// nests arrays/objects deeper than kMaxJsonNesting. A linear scan that honours strings.
+/// nests arrays/objects deeper than kMaxJsonNesting (base's check_document, which every
+/// network JSON passes).
 void check_document(std::string_view raw, std::size_t max_size, std::string_view what);
 
 /// Throws the one refusal of Docker schema 1 manifests, Error(kFormat).

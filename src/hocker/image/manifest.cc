@@ -50,14 +50,20 @@ struct Context {
   std::int64_t size_field(const Json& object, const std::string& path) const {
     auto found = object.find("size");
     if (found == object.end()) fail(path + "size is missing");
+    std::int64_t size = -1;
     if (found->is_number_unsigned()) {
       if (found->get<std::uint64_t>() <= std::numeric_limits<std::int64_t>::max()) {
-        return found->get<std::int64_t>();
+        size = found->get<std::int64_t>();
       }
-    } else if (found->is_number_integer() && found->get<std::int64_t>() >= 0) {
-      return found->get<std::int64_t>();
+    } else if (found->is_number_integer()) {
+      size = found->get<std::int64_t>();
     }
-    fail(path + "size is not a non-negative integer");
+    if (size < 0) fail(path + "size is not a non-negative integer");
+    if (size > kMaxBlobSize) {
+      fail(path + "size " + std::to_string(size) + " is more than the " +
+           std::to_string(kMaxBlobSize) + " bytes (1 TiB) hocker accepts");
+    }
+    return size;
   }
 
   std::vector<std::string> urls(const Json& object, const std::string& path) const {

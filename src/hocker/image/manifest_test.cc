@@ -125,6 +125,23 @@ TEST(Manifest, RefusesMalformedAndHostileDocuments) {
   }
 }
 
+TEST(Manifest, RefusesSizesAboveOneTebibyte) {
+  std::string digest = digest_of("x");
+  for (const char* size : {"1099511627777", "9223372036854775807", "9223372036854775806"}) {
+    SCOPED_TRACE(size);
+    expect_format_error(
+        manifest_json(R"([{"mediaType":"x","digest":")" + digest + R"(","size":)" + size + "}]"),
+        "bytes (1 TiB) hocker accepts");
+  }
+}
+
+TEST(Manifest, AcceptsASizeOfExactlyOneTebibyte) {
+  std::string digest = digest_of("x");
+  Manifest manifest = Manifest::parse(
+      manifest_json(R"([{"mediaType":"x","digest":")" + digest + R"(","size":1099511627776}])"));
+  EXPECT_EQ(manifest.layers().at(0).size, kMaxBlobSize);
+}
+
 TEST(Manifest, RefusesSchema1WithAnExplanation) {
   std::string raw = manifest_json(
       "[]", R"(,"mediaType":")" + std::string(media_type::kDockerSchema1Signed) + "\"");

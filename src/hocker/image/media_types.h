@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -66,5 +67,8 @@ bool is_index(std::string_view media_type);
 inline constexpr std::size_t kMaxManifestSize = 4u << 20;
 inline constexpr std::size_t kMaxConfigSize = 16u << 20;
 inline constexpr std::size_t kMaxLayers = 1000;
+/// The largest blob size a descriptor may declare: 1 TiB, far beyond any real layer, and small
+/// enough that kMaxLayers of them still add up without overflowing an int64.
+inline constexpr std::int64_t kMaxBlobSize = std::int64_t{1} << 40;
 
 }  // namespace hocker::image

@@ -99,8 +99,10 @@ class Client {
   std::string fetch_small_blob(const std::string& repository, const image::Descriptor& blob,
                                std::size_t max_size);
 
-  /// Every tag of `repository`, following `Link` pagination.
-  std::vector<std::string> list_tags(const std::string& repository);
+  /// Every tag of `repository`, following `Link` pagination, within the bounds of
+  /// registry/tag_page.h; strings that are not valid tags are left out and counted in
+  /// `*dropped` when given. A page linked twice -> Error(kFormat).
+  std::vector<std::string> list_tags(const std::string& repository, std::size_t* dropped = nullptr);
 
  private:
   struct Call;

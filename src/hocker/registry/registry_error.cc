@@ -2,12 +2,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hocker/base/document_check.h"
+#include "hocker/base/scrub.h"
 #include "hocker/http/status.h"
+#include "hocker/http/transport.h"
 
 namespace hocker::registry {
 namespace {
 
 constexpr std::size_t kMaxDescription = 300;
+// A distribution-spec error document is an object holding an array of flat objects, with a
+// free-form "detail" below them: nothing legitimate nests deeper.
+constexpr std::size_t kMaxErrorDepth = 16;
 
 std::string describe_entry(const nlohmann::json& entry) {
   if (!entry.is_object()) return "";
@@ -25,6 +31,8 @@ std::string describe_entry(const nlohmann::json& entry) {
 }  // namespace
 
 std::string describe_error_body(std::string_view body) {
+  // A longer body was cut by the transport (or never came from one): not worth parsing.
+  if (!document_problem(body, http::kMaxErrorBody - 1, kMaxErrorDepth).empty()) return "";
   nlohmann::json document = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!document.is_object()) return "";
   auto errors = document.find("errors");
@@ -37,6 +45,8 @@ std::string describe_error_body(std::string_view body) {
     description += text;
     if (description.size() > kMaxDescription) break;
   }
+  // The registry's words go into a message for a terminal: no secret it echoes, no escapes.
+  description = strip_controls(scrub(description));
   if (description.size() > kMaxDescription)
     description = description.substr(0, kMaxDescription) + "...";
   return description;

@@ -11,7 +11,10 @@
 namespace hocker::registry {
 
 /// "CODE: message" for each entry of a distribution-spec error body, joined with "; ", or ""
-/// when the body is not such a document. Bounded in length; never throws.
+/// when the body is not such a document, or is http::kMaxErrorBody bytes or more (a body the
+/// transport cut) or nests deeper than 16 levels: those are not parsed. Registered secrets
+/// are masked and control characters stripped (base/scrub.h). Bounded in length; never
+/// throws.
 std::string describe_error_body(std::string_view body);
 
 /// The error for an HTTP answer `status` to `what` (e.g. "GET https://host/v2/x/manifests/1").

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "hocker/base/scrub.h"
+#include "hocker/http/transport.h"
+
 namespace hocker::registry {
 namespace {
 
@@ -24,6 +27,30 @@ TEST(DescribeErrorBody, IsEmptyForBodiesThatAreNotRegistryErrors) {
 TEST(DescribeErrorBody, BoundsItsLength) {
   std::string body = R"({"errors":[{"code":"X","message":")" + std::string(5000, 'a') + R"("}]})";
   EXPECT_LE(describe_error_body(body).size(), 310u);
+}
+
+TEST(DescribeErrorBody, DoesNotParseABodyAsLongAsTheErrorCap) {
+  std::string body = R"({"errors":[{"code":"X","message":"m"}]})";
+  body += std::string(http::kMaxErrorBody, ' ');
+  EXPECT_EQ(describe_error_body(body), "");
+}
+
+TEST(DescribeErrorBody, DoesNotParseADeeplyNestedBody) {
+  std::string body = R"({"errors":[{"code":"X","message":"m","detail":)" + std::string(1000, '[') +
+                     std::string(1000, ']') + "}]}";
+  EXPECT_EQ(describe_error_body(body), "");
+}
+
+TEST(DescribeErrorBody, StripsEscapeSequencesAndC1Controls) {
+  std::string body = R"({"errors":[{"code":"X","message":"a\u001b[2Jb\u009bc\n"}]})";
+  EXPECT_EQ(describe_error_body(body), "X: a [2Jb?c ");
+}
+
+TEST(DescribeErrorBody, MasksARegisteredSecretTheRegistryEchoes) {
+  register_secret("alice:hunter22");
+  std::string body = R"({"errors":[{"code":"DENIED","message":"bad Basic YWxpY2U6aHVudGVyMjI="}]})";
+  EXPECT_EQ(describe_error_body(body), "DENIED: bad Basic ***");
+  clear_secrets();
 }
 
 TEST(ErrorForStatus, MapsStatusesToTheSpecsKinds) {

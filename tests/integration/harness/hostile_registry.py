@@ -1,8 +1,11 @@
 """A tiny "hostile registry": serves fixed bytes as a v2 registry's answers, so tests can hand
 hocker malformed or lying documents.  Loopback only, a free port, plain HTTP.
 
-routes: {path: Answer} for `/v2/`, `/v2/<name>/manifests/<ref>`, `/v2/<name>/blobs/<digest>`;
-anything else is 404 with a distribution-style MANIFEST_UNKNOWN / BLOB_UNKNOWN body.
+routes: {path: Answer} for `/v2/`, `/v2/<name>/manifests/<ref>`, `/v2/<name>/blobs/<digest>`
+(or any other path, e.g. `/v2/<name>/tags/list` or a token realm); anything else is 404 with a
+distribution-style MANIFEST_UNKNOWN / BLOB_UNKNOWN body.  An Answer may carry extra headers,
+and its body may be generated per request (`Generated`): big, endless, or echoing what the
+client sent.
 `require_basic=(user, password)` answers 401 with a Basic challenge when the request does not
 carry those credentials.  Every request is recorded in `requests` as (method, path).
 """
@@ -15,14 +18,26 @@ from .util import free_port
 
 
 class Answer:
-    """One response: body bytes, status, Content-Type, and an optional lying Content-Length."""
+    """One response: body bytes, status, Content-Type, an optional lying Content-Length and
+    extra headers."""
 
     def __init__(self, body, status=200, content_type="application/octet-stream",
-                 content_length=None):
+                 content_length=None, headers=None):
         self.body = body if isinstance(body, bytes) else body.encode()
         self.status = status
         self.content_type = content_type
         self.content_length = len(self.body) if content_length is None else content_length
+        self.headers = dict(headers or {})
+
+
+class Generated:
+    """A response made per request: `make(path, request_headers)` returns (status, headers,
+    chunks), chunks an iterable of bytes sent without Content-Length (the connection closes
+    after it), so a body may be far larger than memory or never end."""
+
+    def __init__(self, make, content_type="application/json"):
+        self.make = make
+        self.content_type = content_type
 
 
 def _not_found(path):
@@ -74,9 +89,31 @@ class HostileRegistry:
             def log_message(self, *args):
                 pass
 
+            def _stream(self, answer, with_body):
+                status, headers, chunks = answer.make(self.path, self.headers)
+                self.send_response(status)
+                self.send_header("Content-Type", answer.content_type)
+                self.send_header("Docker-Distribution-API-Version", "registry/2.0")
+                self.send_header("Connection", "close")
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.close_connection = True
+                if not with_body:
+                    return
+                try:
+                    for chunk in chunks:
+                        self.wfile.write(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
             def _serve(self, with_body):
                 answer, extra = registry._answer(self.command, self.path,
                                                  self.headers.get("Authorization"))
+                if isinstance(answer, Generated):
+                    self._stream(answer, with_body)
+                    return
+                extra = dict(answer.headers, **extra)
                 self.send_response(answer.status)
                 self.send_header("Content-Type", answer.content_type)
                 self.send_header("Content-Length", str(answer.content_length))
