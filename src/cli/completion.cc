@@ -33,6 +33,7 @@ std::string joined(const std::vector<std::string>& words, const char* separator)
 
 std::vector<std::string> command_names(const std::vector<CommandFacts>& commands) {
   std::vector<std::string> names;
+  names.reserve(commands.size());
   for (const CommandFacts& command : commands) names.push_back(command.name);
   return names;
 }

@@ -70,6 +70,7 @@ std::vector<std::string> platform_rows(const std::vector<PlatformEntry>& entries
 
 std::vector<std::string> label_lines(const std::map<std::string, std::string>& labels) {
   std::vector<std::string> lines;
+  lines.reserve(labels.size());
   for (const auto& [key, value] : labels) lines.push_back(key + "=" + value);
   return lines;
 }

@@ -6,5 +6,5 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  return hocker::cli::run(argc > 0 ? argv[0] : "hocker", std::move(arguments));
+  return hocker::cli::run(argc > 0 ? argv[0] : "hocker", arguments);
 }

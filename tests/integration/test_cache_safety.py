@@ -177,7 +177,8 @@ def test_an_unsized_partial_that_keeps_failing_starts_afresh_instead_of_growing(
                               "--layer", layer.digest[7:], proxy.host + "/" + REF])
             assert rc == 3, err
             sizes.append(partial.stat().st_size)
-            ranges.append([entry.range for entry in proxy.requests(layer.digest, since=mark)])
+            ranges.append([entry.range for entry in
+                           proxy.requests(layer.digest, method="GET", since=mark)])
     # Four runs resume and grow it; the fifth resume is one too many: it starts from byte 0.
     assert sizes == [step, 2 * step, 3 * step, 4 * step, 5 * step, step]
     assert ranges[5] == [None] and ranges[4] == ["bytes=%d-" % (4 * step)]

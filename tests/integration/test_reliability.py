@@ -398,7 +398,7 @@ def test_a_corrupt_download_does_not_poison_the_cache(
 
 
 @pytest.mark.parametrize("command", ["image", "layer"])
-def test_a_partial_file_already_holding_the_whole_blob_is_used_without_a_request(
+def test_a_partial_file_already_holding_the_whole_blob_is_used_without_a_get(
         hocker, hocker_link, run, proxy, big_layer, clean_archive, out_dir, tmp_path, command):
     # What a run stopped between the last byte and the commit leaves (another layer failed,
     # or a signal): the next run must not ask for the bytes past the end (a 416).
@@ -409,12 +409,12 @@ def test_a_partial_file_already_holding_the_whole_blob_is_used_without_a_request
     out = out_dir / "result"
     if command == "image":
         argv = image_argv(hocker, hocker_link, "modern", proxy, out, "--cache", str(cache))
-    else:  # hocker layer knows no size: only the digest says the file is whole
+    else:  # hocker layer asks the size with a HEAD; then the digest says the file is whole
         argv = layer_argv(hocker, hocker_link, "modern", proxy, big_layer, out,
                           "--cache", str(cache))
     rc, _, err = run(argv + ["--retries", "2"])
     assert rc == 0, err
-    assert proxy.requests(big_layer.digest) == []
+    assert proxy.requests(big_layer.digest, method="GET") == []
     assert out.read_bytes() == (clean_archive if command == "image" else big_layer.read())
     assert not partial.exists()
     assert (cache / "blobs" / "sha256" / big_layer.digest[7:]).read_bytes() == big_layer.read()

@@ -234,7 +234,7 @@ Authenticator::Token Authenticator::parse_token(const http::Response& response,
 }
 
 // The server's text may echo what it was sent: never let a secret through.
-std::string Authenticator::scrub(std::string text) const {
+std::string Authenticator::scrub(const std::string& text) const {
   return hocker::scrub(text);
 }
 

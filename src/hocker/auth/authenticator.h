@@ -66,7 +66,7 @@ class Authenticator {
   http::Request token_request(const std::map<std::string, std::string>& params,
                               const std::string& scope) const;
   Token parse_token(const http::Response& response, const std::string& what) const;
-  std::string scrub(std::string text) const;
+  std::string scrub(const std::string& text) const;
 
   const Credentials credentials_;
   const std::string registry_;

@@ -20,8 +20,6 @@
 #include "hocker/auth/credentials.h"
 #include "hocker/base/unique_fd.h"
 
-extern char** environ;
-
 namespace hocker::auth {
 namespace {
 
@@ -101,7 +99,7 @@ std::string find_on_path(const std::string& program) {
     rest = colon == std::string_view::npos ? "" : rest.substr(colon + 1);
     if (!entry.starts_with('/')) continue;
     std::string candidate = std::string(entry) + (entry.ends_with('/') ? "" : "/") + program;
-    struct stat status;
+    struct stat status {};
     if (::stat(candidate.c_str(), &status) == 0 && S_ISREG(status.st_mode) &&
         ::access(candidate.c_str(), X_OK) == 0) {
       return candidate;

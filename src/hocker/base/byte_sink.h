@@ -11,7 +11,7 @@ using Bytes = std::span<const std::byte>;
 
 /// The chunk size the data path reads and writes in: large enough to keep syscalls rare, small
 /// enough to stay on the kernel's fast path for buffered writes (128-256 KiB).
-inline constexpr std::size_t kChunkSize = 256 * 1024;
+inline constexpr std::size_t kChunkSize = std::size_t{256} * 1024;
 
 /// A consumer of a byte stream. write() may be called any number of times, then finish()
 /// once at end of stream; a sink that detects a problem (wrong digest, disk full) throws

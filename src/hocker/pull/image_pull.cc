@@ -84,7 +84,7 @@ archive::BlobFetcher blob_fetcher(const ImagePull& pull, const DownloadOptions& 
 
 }  // namespace
 
-ImageDownload::ImageDownload(const ImagePull& pull, DownloadOptions options)
+ImageDownload::ImageDownload(const ImagePull& pull, const DownloadOptions& options)
     : jobs_(options.jobs > 0 ? options.jobs : archive::kDefaultJobs),
       // Small layers start downloading while the config is on its way (latency hiding).
       prefetch_(pull.manifest().layers(), blob_fetcher(pull, options),

@@ -94,7 +94,7 @@ class ImageDownload {
   /// config through the cache and checks the platform (ImagePull::fetch_config), so that the
   /// registry's latency for the config and for the first layers overlap. Throws what
   /// fetch_config throws; the downloads ahead then stop.
-  ImageDownload(const ImagePull& pull, DownloadOptions options);
+  ImageDownload(const ImagePull& pull, const DownloadOptions& options);
 
   /// What to write: manifest, config, names, and a blob fetcher that serves the layers fetched
   /// ahead from their spool files and every other one through the cache.

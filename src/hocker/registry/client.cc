@@ -145,7 +145,7 @@ http::Response Client::send(Call& call) {
       if (auto header = response.headers.get("Retry-After")) {
         if (auto seconds = parse_retry_after(*header)) error.set_retry_after(*seconds);
       }
-      throw error;
+      throw Error(std::move(error));
     } catch (const Error& error) {
       if (!error.is_transient() || attempt_number >= policy.attempts) {
         throw with_attempts(error, attempt_number);
@@ -255,7 +255,7 @@ void Client::fetch_external_blob(const image::Descriptor& blob, ByteSink& sink) 
       last = error;
     }
   }
-  throw *last;
+  throw Error(std::move(*last));
 }
 
 std::string Client::fetch_small_blob(const std::string& repository, const image::Descriptor& blob,
