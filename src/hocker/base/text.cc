@@ -57,6 +57,17 @@ std::string one_line(std::string text, std::size_t max_length) {
   return text;
 }
 
+std::string strip_userinfo(std::string_view uri) {
+  std::size_t scheme_end = uri.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(uri);
+  std::size_t authority_start = scheme_end + 3;
+  std::string_view rest = uri.substr(authority_start);
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  std::size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(uri);
+  return std::string(uri.substr(0, authority_start)) + std::string(rest.substr(at + 1));
+}
+
 std::string percent_encode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;

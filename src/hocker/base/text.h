@@ -36,6 +36,11 @@ std::string quote_untrusted(std::string_view text, std::size_t max_length = 80);
 /// is appended.
 std::string one_line(std::string text, std::size_t max_length = std::string::npos);
 
+/// `uri` without the userinfo of its authority ("https://user:pass@host/x" becomes
+/// "https://host/x"), so that a password in a URI never reaches a message. Text without "://"
+/// is returned as it is.
+std::string strip_userinfo(std::string_view uri);
+
 /// `text` with every byte but RFC 3986's unreserved ones (ALPHA, DIGIT, "-", ".", "_", "~")
 /// written as %XX (upper-case hex): how a URL query or a form body carries a value.
 std::string percent_encode(std::string_view text);

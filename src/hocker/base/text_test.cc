@@ -102,3 +102,28 @@ TEST(PercentEncode, KeepsUnreservedBytesAndEncodesEveryOtherAsUpperHex) {
 
 }  // namespace
 }  // namespace hocker
+
+namespace hocker {
+namespace {
+
+TEST(StripUserinfo, DropsUserAndPasswordFromTheAuthorityOnly) {
+  struct Case {
+    const char* uri;
+    const char* expected;
+  } cases[] = {
+      {"https://user:pass@reg.example:5000/v2/", "https://reg.example:5000/v2/"},
+      {"http://user@host", "http://host"},
+      {"https://host/path@not-userinfo", "https://host/path@not-userinfo"},
+      {"https://host?q=a@b", "https://host?q=a@b"},
+      {"https://a@b@host/x", "https://host/x"},
+      {"host:5000", "host:5000"},
+      {"", ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.uri);
+    EXPECT_EQ(strip_userinfo(c.uri), c.expected);
+  }
+}
+
+}  // namespace
+}  // namespace hocker

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -41,19 +42,11 @@ constexpr unsigned kParseFlags = CURLU_NON_SUPPORT_SCHEME | CURLU_PATH_AS_IS;
 }  // namespace
 
 std::string redact_url(std::string_view url) {
-  std::string_view rest = url;
-  std::string prefix;
-  if (std::size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
-    prefix = std::string(url.substr(0, scheme_end + 3));
-    rest = url.substr(scheme_end + 3);
-    std::size_t authority_end = rest.find_first_of("/?#");
-    std::string_view authority = rest.substr(0, authority_end);
-    if (std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
-      rest.remove_prefix(at + 1);
-    }
-  }
-  rest = rest.substr(0, rest.find_first_of("?#"));
-  return prefix + std::string(rest);
+  std::string redacted = strip_userinfo(url);
+  std::size_t start = redacted.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  redacted.resize(std::min(redacted.size(), redacted.find_first_of("?#", start)));
+  return redacted;
 }
 
 std::string origin_of(std::string_view url) {

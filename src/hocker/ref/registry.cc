@@ -13,18 +13,9 @@ namespace {
 constexpr std::string_view kDockerHubApiHost = "registry-1.docker.io";
 constexpr std::string_view kDockerHubIndexHost = "index.docker.io";
 
-// The URI as messages show it: a password in its userinfo never reaches a message.
-std::string redacted(std::string_view uri) {
-  std::size_t start = uri.find("://");
-  start = start == std::string_view::npos ? 0 : start + 3;
-  std::size_t at = uri.substr(0, uri.find('/', start)).rfind('@');
-  if (at == std::string_view::npos || at < start) return std::string(uri);
-  return std::string(uri.substr(0, start)) + "***" + std::string(uri.substr(at));
-}
-
 [[noreturn]] void fail(std::string_view uri, const std::string& reason) {
   throw Error(ErrorKind::kUsage,
-              "invalid registry URI " + quote_untrusted(redacted(uri)) + ": " + reason);
+              "invalid registry URI " + quote_untrusted(strip_userinfo(uri)) + ": " + reason);
 }
 
 bool is_ipv4_loopback(std::string_view host) {
