@@ -2,6 +2,7 @@
 (harness/hostile_server.py): no credential follows a redirect to another origin, tokens are
 asked for pull only, --insecure covers the registry named and nothing else, credential
 helpers are never taken from the current directory, and a slow drip cannot hold hocker."""
+import hashlib
 import json
 import os
 import time
@@ -225,3 +226,31 @@ def test_a_token_answer_dripping_in_ends_within_the_timeout(hocker_link, run, se
     assert rc == 3, err
     assert_one_error_line(err, "hocker-manifest", realm.host + "/token",
                           "not complete within 2 s")
+
+
+def test_a_config_dripping_into_the_cache_ends_within_the_timeout(hocker_link, run, servers,
+                                                                   hocker_env, tmp_path):
+    # Through --cache the config streams into a cache file like a layer, yet it is a small
+    # document: a drip must end as it does for a manifest, not only on a stall.
+    config = b'{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}'
+    digest = "sha256:" + hashlib.sha256(config).hexdigest()
+    manifest_bytes = json.dumps({
+        "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json",
+                   "size": len(config), "digest": digest},
+        "layers": []}).encode()
+
+    def answer(request):
+        if "/manifests/" in request.path:
+            return Reply(200, manifest_bytes, {
+                "Content-Type": "application/vnd.docker.distribution.manifest.v2+json"})
+        return Reply(200, config, drip=0.5)
+    registry = servers(answer)
+    cache = tmp_path / "cache"
+    start = time.monotonic()
+    rc, out, err = run([hocker_link("hocker-config"), "--registry", registry.url, "--cache",
+                        str(cache), "--timeout", "2", "--retries", "1", NAME, TAG],
+                       env=hocker_env, timeout=60)
+    assert time.monotonic() - start < 15
+    assert rc == 3, err
+    assert_one_error_line(err, "hocker-config", "blobs/" + digest, "not complete within 2 s")

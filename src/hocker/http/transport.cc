@@ -181,7 +181,7 @@ bool Exchange::header_line(std::string_view line) noexcept {
 // Runs once the final response's headers are complete, before any body byte.
 void Exchange::check_final_headers() {
   if (!is_success(status_)) return;
-  streaming_ = sink_ != nullptr;
+  streaming_ = sink_ != nullptr && request_.answer_deadline == AnswerDeadline::kUnlessStreaming;
   if (request_.range_start > 0 && status_ == 200) to_skip_ = request_.range_start;
   if (request_.expected_length < 0) return;
   auto header = response_.headers.get("Content-Length");

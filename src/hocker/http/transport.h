@@ -57,6 +57,13 @@ struct TransportOptions {
   std::string user_agent = kUserAgent;
 };
 
+/// Whether the answer deadline (TransportOptions::answer_timeout_seconds) covers a 2xx body
+/// that streams into a sink.
+enum class AnswerDeadline {
+  kUnlessStreaming,  ///< A blob of any size: only stalls end it.
+  kAlways,           ///< A small document streamed through a cache (a config): bounded too.
+};
+
 struct Request {
   std::string method = "GET";  ///< GET, HEAD, or POST (with `body`)
   std::string url;
@@ -71,6 +78,7 @@ struct Request {
   std::string body;  ///< sent with POST (set Content-Type in `headers`)
   /// > 0: the whole exchange must end within this many seconds, else Error(kNetwork).
   long timeout_seconds = 0;
+  AnswerDeadline answer_deadline = AnswerDeadline::kUnlessStreaming;
 };
 
 struct Response {

@@ -133,6 +133,24 @@ TEST(TransportAnswerDeadline, DoesNotBoundABlobBodyStreamingIntoASink) {
   EXPECT_EQ(sink.text, "xxxx");
 }
 
+TEST(TransportAnswerDeadline, BoundsAStreamingBodyWhenAskedTo) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) {
+    drip(c, "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n", 30, 500);
+  });
+  TransportOptions options;
+  options.answer_timeout_seconds = 2;
+  Transport transport(options);
+  Request request = get(server.url("/v2/app/blobs/sha256:config"));
+  request.answer_deadline = AnswerDeadline::kAlways;
+  StringSink sink;
+  Clock::time_point start = Clock::now();
+  Error error = failure_of(transport, request, &sink);
+  EXPECT_LT(seconds_since(start), 6);
+  EXPECT_EQ(error.kind(), ErrorKind::kNetwork);
+  EXPECT_NE(std::string(error.what()).find("not complete within 2 s"), std::string::npos)
+      << error.what();
+}
+
 TEST(TransportAnswerDeadline, GrowsWithTheBytesALargeDocumentDelivers) {
   std::string half(1u << 20, 'x');
   TestServer server([&](const ServerRequest&, ServerConnection& c) {

@@ -86,6 +86,7 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   }
   if (call.delivered > 0) request.range_start = call.delivered;
   if (call.expected_length >= 0) request.expected_length = call.expected_length - call.delivered;
+  request.answer_deadline = call.answer_deadline;
   TransportLease transport(*this);
   std::optional<CountingSink> counting;
   if (call.sink != nullptr) counting.emplace(*call.sink, call.delivered);
@@ -210,6 +211,12 @@ void Client::fetch_blob(const std::string& repository, const image::Descriptor& 
   call.sink = &sink;
   call.expected_length = blob.size;
   call.delivered = offset;
+  // A config is a small document even when it streams (through the cache): a server
+  // dripping it must not hold us for ever. Layers of any size are bounded by stalls only.
+  if (blob.media_type == image::media_type::kDockerConfig ||
+      blob.media_type == image::media_type::kOciConfig) {
+    call.answer_deadline = http::AnswerDeadline::kAlways;
+  }
   send(call);
 }
 
