@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "hocker/base/error.h"
+#include "hocker/base/test_support.h"
 #include "hocker/blob/sinks.h"
 #include "hocker/digest/digest.h"
 
@@ -60,16 +61,7 @@ std::string fetch_through(BlobFetcher fetch, const image::Descriptor& blob) {
   return out.data();
 }
 
-ErrorKind kind_of(const std::function<void()>& action, std::string* message = nullptr) {
-  try {
-    action();
-  } catch (const Error& error) {
-    if (message != nullptr) *message = error.what();
-    return error.kind();
-  }
-  ADD_FAILURE() << "no error thrown";
-  return ErrorKind::kInternal;
-}
+using hocker::test_support::kind_of;
 
 std::string spool_dir() {
   return spool_directory("");

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "hocker/base/error.h"
+#include "hocker/base/test_support.h"
 
 namespace hocker::blob {
 namespace {
@@ -14,16 +15,7 @@ Bytes bytes_of(std::string_view text) {
   return as_bytes(text.data(), text.size());
 }
 
-ErrorKind kind_of(const std::function<void()>& action, std::string* message = nullptr) {
-  try {
-    action();
-  } catch (const Error& error) {
-    if (message != nullptr) *message = error.what();
-    return error.kind();
-  }
-  ADD_FAILURE() << "no error thrown";
-  return ErrorKind::kInternal;
-}
+using hocker::test_support::kind_of;
 
 TEST(VerifySink, ForwardsAndFinishesWhenDigestAndSizeMatch) {
   StringSink out;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "hocker/base/error.h"
+#include "hocker/base/test_support.h"
 #include "hocker/cache/blob_cache.h"
 
 namespace hocker::cache {
@@ -21,14 +22,7 @@ namespace fs = std::filesystem;
 
 constexpr uid_t kNobody = 65534;
 
-class StringSink final : public ByteSink {
- public:
-  void write(Bytes data) override {
-    text.append(reinterpret_cast<const char*>(data.data()), data.size());
-  }
-  void finish() override {}
-  std::string text;
-};
+using hocker::test_support::StringSink;
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

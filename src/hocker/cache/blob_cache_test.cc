@@ -8,20 +8,14 @@
 #include <future>
 
 #include "hocker/base/error.h"
+#include "hocker/base/test_support.h"
 
 namespace hocker::cache {
 namespace {
 
 namespace fs = std::filesystem;
 
-class StringSink final : public ByteSink {
- public:
-  void write(Bytes data) override {
-    text.append(reinterpret_cast<const char*>(data.data()), data.size());
-  }
-  void finish() override {}
-  std::string text;
-};
+using hocker::test_support::StringSink;
 
 class BlobCacheTest : public ::testing::Test {
  protected:

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "hocker/base/error.h"
+#include "hocker/base/test_support.h"
 #include "hocker/http/test_server.h"
 #include "hocker/http/transport.h"
 
@@ -16,14 +17,7 @@ using testing::ServerRequest;
 using testing::TestServer;
 using Clock = std::chrono::steady_clock;
 
-class StringSink final : public ByteSink {
- public:
-  void write(Bytes data) override {
-    text.append(reinterpret_cast<const char*>(data.data()), data.size());
-  }
-  void finish() override {}
-  std::string text;
-};
+using hocker::test_support::StringSink;
 
 Request post(std::string url, std::string body) {
   Request request;

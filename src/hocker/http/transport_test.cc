@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "hocker/base/error.h"
+#include "hocker/base/test_support.h"
 #include "hocker/base/version.h"
 #include "hocker/http/test_server.h"
 
@@ -13,14 +14,7 @@ using testing::ServerConnection;
 using testing::ServerRequest;
 using testing::TestServer;
 
-class StringSink final : public ByteSink {
- public:
-  void write(Bytes data) override {
-    text.append(reinterpret_cast<const char*>(data.data()), data.size());
-  }
-  void finish() override {}
-  std::string text;
-};
+using hocker::test_support::StringSink;
 
 class ThrowingSink final : public ByteSink {
  public:

@@ -16,6 +16,7 @@
 
 #include "hocker/auth/authenticator.h"
 #include "hocker/base/error.h"
+#include "hocker/base/test_support.h"
 #include "hocker/cache/blob_cache.h"
 #include "hocker/digest/digest.h"
 #include "hocker/http/test_server.h"
@@ -177,17 +178,7 @@ class ScratchCache {
   std::unique_ptr<cache::BlobCache> cache_;
 };
 
-/// The ErrorKind `action` throws (a test failure when it throws none), its message in `message`.
-inline ErrorKind kind_of(const std::function<void()>& action, std::string* message = nullptr) {
-  try {
-    action();
-  } catch (const Error& error) {
-    if (message != nullptr) *message = error.what();
-    return error.kind();
-  }
-  ADD_FAILURE() << "no error thrown";
-  return ErrorKind::kInternal;
-}
+using hocker::test_support::kind_of;
 
 /// Pseudo-random bytes, the same for the same seed.
 inline std::string blob_content(unsigned seed, std::size_t size) {

@@ -2,6 +2,7 @@
 // algorithm of their pin, and tags paged through Link headers.
 #include <gtest/gtest.h>
 
+#include "hocker/base/test_support.h"
 #include "hocker/digest/digest.h"
 #include "hocker/registry/client.h"
 #include "hocker/registry/client_test_support.h"
@@ -11,14 +12,7 @@ namespace {
 
 using namespace testing;
 
-class StringSink final : public ByteSink {
- public:
-  void write(Bytes data) override {
-    text.append(reinterpret_cast<const char*>(data.data()), data.size());
-  }
-  void finish() override {}
-  std::string text;
-};
+using hocker::test_support::StringSink;
 
 std::string blob_bytes() {
   std::string bytes(200'000, '\0');
