@@ -22,6 +22,10 @@ def hocker_path():
 
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "consumer: runs a real third-party consumer (dockerd, podman, containerd, umoci, "
+        "oci-image-tool, nix-build) on hocker's output; slow, so the sanitizer run skips it")
     # Hermetic: every server here is on loopback; a proxy from the developer's environment
     # would only get in the way (test_proxy_env.py sets its own).
     for name in list(os.environ):
@@ -32,6 +36,12 @@ def pytest_configure(config):
         def on_term(signum, frame):
             raise KeyboardInterrupt("SIGTERM")
         signal.signal(signal.SIGTERM, on_term)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:  # whatever uses the private dockerd is a consumer test
+        if "docker_daemon" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.consumer)
 
 
 def pytest_report_header(config):
