@@ -1,8 +1,10 @@
 // What the docker and OCI layouts share: the checks both refuse on, and docker's manifest.json
-// and repositories documents (moby image/tarexport: manifestItem, the legacy repositories file).
+// (moby image/tarexport: manifestItem). The legacy `repositories` file is not written: docker
+// reads manifest.json since 1.10, and podman, containerd and skopeo never read it.
 #include "hocker/archive/archive_plan.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "hocker/base/error.h"
 #include "hocker/image/media_types.h"
@@ -41,27 +43,29 @@ void check_layers(const ImageSource& source) {
   for (const auto& layer : layers) check_foreign(layer, source.allow_foreign_layers);
 }
 
-std::optional<std::string> repositories_json(const std::vector<std::string>& repo_tags,
-                                             const std::string& top_layer_id) {
-  nlohmann::json repositories = nlohmann::json::object();  // Sorted keys: deterministic.
-  for (const std::string& repo_tag : repo_tags) {
-    std::size_t colon = repo_tag.rfind(':');
-    std::size_t slash = repo_tag.rfind('/');
-    if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) continue;
-    repositories[repo_tag.substr(0, colon)][repo_tag.substr(colon + 1)] = top_layer_id;
+std::vector<std::vector<std::string>> distinct_repo_tags(std::span<const ImageSource> images) {
+  std::vector<std::vector<std::string>> result;
+  std::set<std::string> taken;
+  for (const ImageSource& source : images) {
+    std::vector<std::string> tags;
+    for (const std::string& tag : source.repo_tags) {
+      if (taken.insert(tag).second) tags.push_back(tag);
+    }
+    result.push_back(std::move(tags));
   }
-  if (repositories.empty() || top_layer_id.empty()) return std::nullopt;
-  return repositories.dump() + "\n";
+  return result;
 }
 
-std::string docker_manifest_json(const std::string& config,
-                                 const std::vector<std::string>& repo_tags,
-                                 const std::vector<std::string>& layers) {
-  Json item = Json::object();
-  item["Config"] = config;
-  item["RepoTags"] = repo_tags.empty() ? Json(nullptr) : Json(repo_tags);
-  item["Layers"] = layers;
-  return Json::array({item}).dump() + "\n";
+std::string docker_manifest_json(const std::vector<DockerManifestItem>& items) {
+  Json manifest = Json::array();
+  for (const DockerManifestItem& entry : items) {
+    Json item = Json::object();
+    item["Config"] = entry.config;
+    item["RepoTags"] = entry.repo_tags.empty() ? Json(nullptr) : Json(entry.repo_tags);
+    item["Layers"] = entry.layers;
+    manifest.push_back(std::move(item));
+  }
+  return manifest.dump() + "\n";
 }
 
 }  // namespace hocker::archive

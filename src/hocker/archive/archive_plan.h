@@ -1,10 +1,12 @@
 // The shape of an archive before any layer is fetched: small entries written first, then one
 // placed entry per distinct layer with the task that fills it. docker_archive.cc and
-// oci_archive.cc make plans; image_archive.cc carries them out.
+// oci_archive.cc make plans for one image or a bundle of several; image_archive.cc carries them
+// out.
 #pragma once
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -24,10 +26,11 @@ struct FrontEntry {
 
 /// Fetching one distinct layer into its placed entry.
 struct LayerTask {
-  std::size_t index = 0;  ///< Position in the manifest, for progress and messages.
+  std::size_t index = 0;  ///< Position among the archive's tasks, for progress.
   image::Descriptor blob;
   /// Set when the layer is stored decompressed: the expected sha256 of the decompressed bytes.
   std::optional<digest::Digest> diff_id;
+  std::size_t source = 0;  ///< The image (of the bundle) whose fetcher fetches it.
 };
 
 struct ArchivePlan {
@@ -36,22 +39,28 @@ struct ArchivePlan {
   std::vector<LayerTask> tasks;
 };
 
-/// The docker-archive (docker save) layout. Throws Error(kFormat) as write_image_archive says.
-ArchivePlan plan_docker_archive(const ImageSource& source);
+/// The docker-archive (docker save) layout, one manifest.json entry per image. Throws
+/// Error(kFormat) as write_archive says.
+ArchivePlan plan_docker_archive(std::span<const ImageSource> images);
 /// The OCI image layout plus a docker manifest.json. Throws Error(kFormat).
-ArchivePlan plan_oci_archive(const ImageSource& source);
+ArchivePlan plan_oci_archive(std::span<const ImageSource> images, ManifestDigests digests);
 
 /// Checks what both formats refuse: diff_ids count unlike the layer count, foreign layers.
 void check_layers(const ImageSource& source);
 
-/// The `repositories` document docker save writes, {"name":{"tag":"<top_layer_id>"}}, for the
-/// repo_tags of the form name:tag; nullopt when there are none.
-std::optional<std::string> repositories_json(const std::vector<std::string>& repo_tags,
-                                             const std::string& top_layer_id);
+/// The RepoTags of each image: its repo_tags less those an earlier image already carries (docker
+/// load would give a name to the last image that claims it; here the first keeps it).
+std::vector<std::vector<std::string>> distinct_repo_tags(std::span<const ImageSource> images);
 
-/// A docker manifest.json: [{"Config":config,"RepoTags":repo_tags,"Layers":layers}].
-std::string docker_manifest_json(const std::string& config,
-                                 const std::vector<std::string>& repo_tags,
-                                 const std::vector<std::string>& layers);
+/// One image of docker's manifest.json.
+struct DockerManifestItem {
+  std::string config;
+  std::vector<std::string> repo_tags;
+  std::vector<std::string> layers;
+};
+
+/// A docker manifest.json: [{"Config":config,"RepoTags":repo_tags,"Layers":layers},…] (RepoTags
+/// null when empty), one line and a newline.
+std::string docker_manifest_json(const std::vector<DockerManifestItem>& items);
 
 }  // namespace hocker::archive

@@ -77,19 +77,18 @@ ErrorKind failure(const ImageSource& source, const WriteOptions& options, std::s
   return ErrorKind::kInternal;
 }
 
-TEST(DockerArchive, HoldsManifestConfigRepositoriesAndDecompressedLayersInOrder) {
+TEST(DockerArchive, HoldsManifestConfigAndDecompressedLayersInOrderWithoutRepositories) {
   TestImage image;
   image.layers = {gzip_layer(1, 100'000), gzip_layer(2, 3000), gzip_layer(3, 50'000)};
   ImageSource source = image.source();
   auto entries = read_tar(write_file(source, {}));
   std::string config_hex = source.config.digest().hex();
   EXPECT_EQ(names(entries),
-            (std::vector<std::string>{"manifest.json", config_hex + ".json", "repositories",
-                                      hex_of(image.layers[0].tar) + ".tar",
-                                      hex_of(image.layers[1].tar) + ".tar",
-                                      hex_of(image.layers[2].tar) + ".tar"}));
+            (std::vector<std::string>{
+                "manifest.json", config_hex + ".json", hex_of(image.layers[0].tar) + ".tar",
+                hex_of(image.layers[1].tar) + ".tar", hex_of(image.layers[2].tar) + ".tar"}));
   EXPECT_EQ(entries[1].content, source.config.raw());
-  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(entries[3 + i].content, image.layers[i].tar);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(entries[2 + i].content, image.layers[i].tar);
   for (const auto& entry : entries) EXPECT_EQ(entry.mode, 0644U);
 }
 
@@ -105,8 +104,6 @@ TEST(DockerArchive, ManifestJsonNamesConfigTagsAndLayers) {
   EXPECT_EQ(manifest[0]["RepoTags"], nlohmann::json({"example.com:5000/team/app:1.0"}));
   EXPECT_EQ(manifest[0]["Layers"], nlohmann::json({hex_of(image.layers[0].tar) + ".tar",
                                                    hex_of(image.layers[1].tar) + ".tar"}));
-  auto repositories = nlohmann::json::parse(entries[2].content);
-  EXPECT_EQ(repositories["example.com:5000/team/app"]["1.0"], hex_of(image.layers[1].tar));
 }
 
 TEST(DockerArchive, StoresARepeatedLayerOnce) {
@@ -115,7 +112,7 @@ TEST(DockerArchive, StoresARepeatedLayerOnce) {
   image.layers = {shared, gzip_layer(2, 5000), shared};
   ImageSource source = image.source();
   auto entries = read_tar(write_file(source, {}));
-  EXPECT_EQ(entries.size(), 5U);
+  EXPECT_EQ(entries.size(), 4U);  // manifest.json, the config, two layers.
   auto manifest = nlohmann::json::parse(entries[0].content);
   EXPECT_EQ(manifest[0]["Layers"].size(), 3U);
   EXPECT_EQ(manifest[0]["Layers"][0], manifest[0]["Layers"][2]);
@@ -128,9 +125,9 @@ TEST(DockerArchive, StoresAnEmptyLayer) {
   image.layers = {gzip_layer(1, 5000), empty};
   ImageSource source = image.source();
   auto entries = read_tar(write_file(source, {}));
-  ASSERT_EQ(entries.size(), 5U);
-  EXPECT_EQ(entries[4].name, hex_of("") + ".tar");
-  EXPECT_EQ(entries[4].content, "");
+  ASSERT_EQ(entries.size(), 4U);
+  EXPECT_EQ(entries[3].name, hex_of("") + ".tar");
+  EXPECT_EQ(entries[3].content, "");
 }
 
 TEST(DockerArchive, IsByteIdenticalAcrossRunsJobsAndOutputs) {
@@ -316,9 +313,9 @@ TEST(DockerArchive, UncompressedAndZstdLabelledGzipLayersAreHandledByContent) {
   lying.media_type = std::string(image::media_type::kOciLayerZstd);
   image.layers = {raw, lying};
   auto entries = read_tar(write_file(image.source(), {}));
-  ASSERT_EQ(entries.size(), 5U);
-  EXPECT_EQ(entries[3].content, raw.tar);
-  EXPECT_EQ(entries[4].content, lying.tar);
+  ASSERT_EQ(entries.size(), 4U);
+  EXPECT_EQ(entries[2].content, raw.tar);
+  EXPECT_EQ(entries[3].content, lying.tar);
 }
 
 }  // namespace

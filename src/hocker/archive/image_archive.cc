@@ -14,7 +14,7 @@ namespace hocker::archive {
 namespace {
 
 struct Run {
-  const ImageSource& source;
+  std::span<const ImageSource> images;
   const WriteOptions& options;
   const ArchivePlan& plan;
 };
@@ -41,8 +41,8 @@ void fetch_layers(const Run& run, EntryPlacer& placer) {
   }
   run_in_parallel(run.plan.tasks.size(), jobs, stop, [&](std::size_t i) {
     const LayerTask& task = run.plan.tasks[i];
-    std::string written =
-        fetch_layer(task, run.source.fetch, placer.content(i), run.options.progress, stop);
+    std::string written = fetch_layer(task, run.images[task.source].fetch, placer.content(i),
+                                      run.options.progress, stop);
     placer.complete(i);
     if (run.options.progress != nullptr) {
       run.options.progress->layer_finished(task.index, written, task.diff_id.has_value());
@@ -79,9 +79,15 @@ void write_to_stream(const Run& run, ArchiveOutput& output) {
 
 void write_image_archive(const ImageSource& source, const WriteOptions& options,
                          ArchiveOutput& output) {
-  ArchivePlan plan =
-      options.format == Format::kDocker ? plan_docker_archive(source) : plan_oci_archive(source);
-  Run run{source, options, plan};
+  write_archive(std::span<const ImageSource>(&source, 1), options, output);
+}
+
+void write_archive(std::span<const ImageSource> images, const WriteOptions& options,
+                   ArchiveOutput& output) {
+  ArchivePlan plan = options.format == Format::kDocker
+                         ? plan_docker_archive(images)
+                         : plan_oci_archive(images, options.manifest_digests);
+  Run run{images, options, plan};
   if (output.is_seekable() && !options.gzip) {
     write_to_file(run, *output.file());
   } else {

@@ -3,6 +3,7 @@
 // written in a fixed, deterministic order. Fetching itself (HTTP, retries) is left to the caller.
 #pragma once
 
+#include <span>
 #include <string>
 
 #include "hocker/archive/archive_output.h"
@@ -22,6 +23,8 @@ struct WriteOptions {
   ProgressObserver* progress = nullptr;
   /// Where layer spool files go; empty = $TMPDIR or /tmp.
   std::string spool_dir;
+  /// OCI format: what happens to image manifests served with docker media types.
+  ManifestDigests manifest_digests = ManifestDigests::kReencode;
 };
 
 /// Concurrent layer downloads when WriteOptions::jobs is 0. Measured on the 2-core build
@@ -47,5 +50,14 @@ inline constexpr int kDefaultJobs = 3;
 /// to unlinked files in spool_dir.
 void write_image_archive(const ImageSource& source, const WriteOptions& options,
                          ArchiveOutput& output);
+
+/// write_image_archive() for a bundle: every image (each one platform of a named image) in one
+/// archive, in the order given; a blob that several images share is fetched once (with the
+/// fetcher of the first image that has it) and stored once. Docker format: one manifest.json
+/// entry per image, each RepoTags name on the first image that carries it. OCI format: one
+/// index.json entry per image with its platform and names (one per whole index, with
+/// ManifestDigests::kPreserve). Throws as write_image_archive() does.
+void write_archive(std::span<const ImageSource> images, const WriteOptions& options,
+                   ArchiveOutput& output);
 
 }  // namespace hocker::archive

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,19 @@ struct ImageSource {
   /// Whether `fetch` may be handed foreign (nondistributable) layers, which live at their
   /// descriptor's urls (--allow-foreign-layers); else such layers are refused up front.
   bool allow_foreign_layers = false;
+  /// The platform named on the image's index.json entry; unset = the config's os, architecture
+  /// and variant (no platform when the config states no os or architecture).
+  std::optional<image::Platform> platform = std::nullopt;
+  /// Set on every platform of an image taken whole from its index (each platform it lists):
+  /// with ManifestDigests::kPreserve the OCI layout stores this index as it is, and one
+  /// index.json entry names it for all of them.
+  std::shared_ptr<const image::Index> whole_index = nullptr;
+};
+
+/// What an OCI archive does with an image manifest served with docker media types.
+enum class ManifestDigests {
+  kReencode,  ///< Re-encode it with OCI media types (a new digest): strict OCI (default).
+  kPreserve,  ///< Store the registry's bytes as they are (--preserve-digests).
 };
 
 }  // namespace hocker::archive

@@ -1,10 +1,13 @@
 // The OCI image layout (OCI image spec, image-layout.md) in one tar, with a docker manifest.json
-// beside it so that `docker load` reads it too. Blobs are stored exactly as the registry sent
-// them; every size is known, so the whole tar can be laid out before any layer arrives.
-#include <nlohmann/json.hpp>
+// beside it so that `docker load` reads it too. Config and layer blobs are stored exactly as
+// the registry sent them; an image manifest with docker media types is re-encoded with OCI ones
+// (oci_encoding.h) unless its digest is to be preserved. Every size is known, so the whole tar
+// can be laid out before any layer arrives.
 #include <set>
 
 #include "hocker/archive/archive_plan.h"
+#include "hocker/archive/oci_encoding.h"
+#include "hocker/base/error.h"
 #include "hocker/image/media_types.h"
 
 namespace hocker::archive {
@@ -14,65 +17,117 @@ std::string blob_path(const digest::Digest& digest) {
   return "blobs/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
 }
 
-std::string index_json(const ImageSource& source) {
-  using Json = nlohmann::ordered_json;
-  const image::Manifest& manifest = source.manifest;
-  Json descriptor = Json::object();
-  descriptor["mediaType"] = manifest.media_type().empty()
-                                ? std::string(image::media_type::kOciManifest)
-                                : manifest.media_type();
-  descriptor["digest"] = manifest.digest().string();
-  descriptor["size"] = manifest.raw().size();
-  Json annotations = Json::object();
+// The layout being planned: documents and layers, each blob once.
+struct OciLayout {
+  ArchivePlan plan;
+  std::vector<FrontEntry> documents;
+  std::set<std::string> stored;
+  std::set<std::string> algorithms;
+  std::vector<IndexEntry> index;
+  std::vector<DockerManifestItem> items;
+  std::set<const image::Index*> listed;  // Whole indexes already named in index.json.
+
+  void add_document(const digest::Digest& digest, const std::string& content) {
+    algorithms.insert(std::string(digest.algorithm_name()));
+    if (stored.insert(blob_path(digest)).second) documents.push_back({blob_path(digest), content});
+  }
+};
+
+std::optional<image::Platform> platform_of(const ImageSource& source) {
+  if (source.platform) return source.platform;
+  const image::ImageConfig& config = source.config;
+  if (config.os().empty() || config.architecture().empty()) return std::nullopt;
+  return image::Platform{config.os(), config.architecture(), config.variant()};
+}
+
+std::map<std::string, std::string> name_annotations(const ImageSource& source) {
+  std::map<std::string, std::string> annotations;
   if (!source.oci_image_name.empty()) {
     annotations["io.containerd.image.name"] = source.oci_image_name;
   }
   if (!source.oci_ref_name.empty()) {
     annotations["org.opencontainers.image.ref.name"] = source.oci_ref_name;
   }
-  if (!annotations.empty()) descriptor["annotations"] = annotations;
-  Json index = Json::object();
-  index["schemaVersion"] = 2;
-  index["mediaType"] = image::media_type::kOciIndex;
-  index["manifests"] = Json::array({descriptor});
-  return index.dump() + "\n";
+  return annotations;
+}
+
+// The index.json entry of an image manifest, written as `stored`.
+IndexEntry manifest_entry(const ImageSource& source, const image::Manifest& stored) {
+  IndexEntry entry{stored.media_type().empty() ? std::string(image::media_type::kOciManifest)
+                                               : stored.media_type(),
+                   stored.digest(), static_cast<std::int64_t>(stored.raw().size()),
+                   platform_of(source), name_annotations(source)};
+  if (stored.digest() != source.manifest.digest()) {
+    entry.annotations[std::string(kOriginalManifestDigestAnnotation)] =
+        source.manifest.digest().string();
+  }
+  return entry;
+}
+
+// An index kept as it is: one entry for all its platforms, which must all be in the archive.
+void add_whole_index(OciLayout& layout, const ImageSource& source,
+                     std::span<const ImageSource> images) {
+  const image::Index& index = *source.whole_index;
+  if (!layout.listed.insert(&index).second) return;
+  for (const image::Descriptor& listed : index.manifests()) {
+    bool present = false;
+    for (const ImageSource& image : images) {
+      present = present || image.manifest.digest() == listed.digest;
+    }
+    if (present) continue;
+    throw Error(ErrorKind::kFormat,
+                "index " + index.digest().string() + " lists " + listed.digest.string() +
+                    ", which is not an image hocker can take (an attestation?): its digest "
+                    "cannot be preserved; drop --preserve-digests or name the platforms");
+  }
+  layout.add_document(index.digest(), index.raw());
+  layout.index.push_back(IndexEntry{
+      index.media_type().empty() ? std::string(image::media_type::kOciIndex) : index.media_type(),
+      index.digest(), static_cast<std::int64_t>(index.raw().size()), std::nullopt,
+      name_annotations(source)});
+}
+
+void add_image(OciLayout& layout, std::span<const ImageSource> images, std::size_t s,
+               ManifestDigests digests, const std::vector<std::string>& repo_tags) {
+  const ImageSource& source = images[s];
+  bool reencode = digests == ManifestDigests::kReencode && has_docker_media_type(source.manifest);
+  image::Manifest stored = reencode ? reencode_as_oci(source.manifest) : source.manifest;
+  if (digests == ManifestDigests::kPreserve && source.whole_index) {
+    add_whole_index(layout, source, images);
+  } else {
+    layout.index.push_back(manifest_entry(source, stored));
+  }
+  layout.add_document(stored.digest(), stored.raw());
+  layout.add_document(source.config.digest(), source.config.raw());
+  DockerManifestItem item{blob_path(source.config.digest()), repo_tags, {}};
+  for (const image::Descriptor& layer : source.manifest.layers()) {
+    std::string path = blob_path(layer.digest);
+    item.layers.push_back(path);
+    layout.algorithms.insert(std::string(layer.digest.algorithm_name()));
+    if (!layout.stored.insert(path).second) continue;
+    layout.plan.entries.push_back(PlacedEntry{path, layer.size});
+    layout.plan.tasks.push_back(LayerTask{layout.plan.tasks.size(), layer, std::nullopt, s});
+  }
+  layout.items.push_back(std::move(item));
 }
 
 }  // namespace
 
-ArchivePlan plan_oci_archive(const ImageSource& source) {
-  check_layers(source);
-  const auto& layers = source.manifest.layers();
-  ArchivePlan plan;
-  std::set<std::string> algorithms{std::string(source.manifest.digest().algorithm_name()),
-                                   std::string(source.config.digest().algorithm_name())};
-  std::set<std::string> stored{blob_path(source.manifest.digest()),
-                               blob_path(source.config.digest())};
-  std::vector<std::string> layer_paths;
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    std::string path = blob_path(layers[i].digest);
-    layer_paths.push_back(path);
-    algorithms.insert(std::string(layers[i].digest.algorithm_name()));
-    if (!stored.insert(path).second) continue;
-    plan.entries.push_back(PlacedEntry{path, layers[i].size});
-    plan.tasks.push_back(LayerTask{i, layers[i], std::nullopt});
+ArchivePlan plan_oci_archive(std::span<const ImageSource> images, ManifestDigests digests) {
+  for (const ImageSource& source : images) check_layers(source);
+  std::vector<std::vector<std::string>> tags = distinct_repo_tags(images);
+  OciLayout layout;
+  for (std::size_t s = 0; s < images.size(); ++s) add_image(layout, images, s, digests, tags[s]);
+  std::vector<FrontEntry>& front = layout.plan.front;
+  front.push_back({"oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}\n"});
+  front.push_back({"index.json", index_json(layout.index)});
+  front.push_back({"manifest.json", docker_manifest_json(layout.items)});
+  front.push_back({"blobs/", "", EntryType::kDirectory});
+  for (const std::string& algorithm : layout.algorithms) {
+    front.push_back({"blobs/" + algorithm + "/", "", EntryType::kDirectory});
   }
-  plan.front.push_back({"oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}\n"});
-  plan.front.push_back({"index.json", index_json(source)});
-  plan.front.push_back({"manifest.json", docker_manifest_json(blob_path(source.config.digest()),
-                                                              source.repo_tags, layer_paths)});
-  const auto& diff_ids = source.config.diff_ids();
-  std::string top = diff_ids.empty() ? std::string() : diff_ids.back().hex();
-  if (auto repositories = repositories_json(source.repo_tags, top)) {
-    plan.front.push_back({"repositories", *repositories});
-  }
-  plan.front.push_back({"blobs/", "", EntryType::kDirectory});
-  for (const std::string& algorithm : algorithms) {
-    plan.front.push_back({"blobs/" + algorithm + "/", "", EntryType::kDirectory});
-  }
-  plan.front.push_back({blob_path(source.manifest.digest()), source.manifest.raw()});
-  plan.front.push_back({blob_path(source.config.digest()), source.config.raw()});
-  return plan;
+  for (FrontEntry& document : layout.documents) front.push_back(std::move(document));
+  return std::move(layout.plan);
 }
 
 }  // namespace hocker::archive

@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -69,6 +71,9 @@ struct TestImage {
   /// Blobs the fetcher serves, by digest; filled by source() (tests may corrupt them after).
   std::map<std::string, std::string> blobs;
   std::size_t chunk = 10'000;
+  std::string architecture = "amd64";
+  /// Blob digests the fetcher was asked for, in order (all images of a test may share it).
+  std::shared_ptr<std::vector<std::string>> fetched = std::make_shared<std::vector<std::string>>();
 
   std::string config_json() const {
     nlohmann::json ids = nlohmann::json::array();
@@ -77,7 +82,7 @@ struct TestImage {
     } else {
       for (const auto& layer : layers) ids.push_back(digest::sha256(layer.tar).string());
     }
-    nlohmann::json config = {{"architecture", "amd64"},
+    nlohmann::json config = {{"architecture", architecture},
                              {"os", "linux"},
                              {"rootfs", {{"type", "layers"}, {"diff_ids", ids}}}};
     return config.dump();
@@ -107,6 +112,11 @@ struct TestImage {
                        "example.com:5000/team/app:1.0",
                        {}};
     source.fetch = [this](const image::Descriptor& blob, ByteSink& sink) {
+      {
+        static std::mutex mutex;
+        std::lock_guard lock(mutex);
+        fetched->push_back(blob.digest.string());
+      }
       const std::string& data = blobs.at(blob.digest.string());
       for (std::size_t at = 0; at < data.size(); at += chunk) {
         sink.write(bytes_of(std::string_view(data).substr(at, chunk)));
