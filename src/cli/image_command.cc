@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <optional>
+#include <set>
 
 #include "cli/command.h"
 #include "cli/json_output.h"
@@ -15,6 +16,7 @@
 #include "hocker/base/atomic_file.h"
 #include "hocker/base/error.h"
 #include "hocker/pull/blob_pull.h"
+#include "hocker/pull/image_bundle.h"
 #include "hocker/pull/image_pull.h"
 
 namespace hocker::cli {
@@ -36,6 +38,15 @@ bool ends_with(const std::string& text, std::string_view suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// Every image of the archive, each platform a source, with what they borrow.
+struct Bundle {
+  std::vector<std::unique_ptr<registry::Client>> clients;
+  std::vector<std::vector<std::unique_ptr<pull::ImagePull>>> pulls;
+  std::vector<std::unique_ptr<pull::PlatformDownloads>> downloads;
+  std::vector<archive::ImageSource> sources;
+  int jobs = 0;
+};
+
 class ImageCommand final : public Command {
  public:
   std::string name() const override { return "image"; }
@@ -44,11 +55,29 @@ class ImageCommand final : public Command {
   }
   void configure(CLI::App& app) override {
     add_fetch_options(app, options_, WithOutput::kYes);
-    app.add_option("--format", format_,
-                   "docker (default: docker-archive, layers decompressed) "
-                   "or oci (OCI layout + manifest.json, blobs as sent)")
+    app.get_option("IMAGE")
+        ->expected(1, CLI::detail::expected_max_vector_size)
+        ->description(
+            "References (ghcr.io/org/app:1.2 …), all put in one archive; or IMAGE-NAME "
+            "IMAGE-TAG (classic form)");
+    // Several platforms here, where the other commands take one.
+    app.remove_option(app.get_option("--platform"));
+    auto* platform = app.add_option("--platform", platforms_,
+                                    "os/arch[/variant] to take of each image, comma-separated or "
+                                    "repeated (default: host)")
+                         ->delimiter(',');
+    app.add_flag("--all-platforms", all_platforms_, "Take every platform of each image's index")
+        ->excludes(platform);
+    app.add_flag("--preserve-digests", preserve_digests_,
+                 "--format oci: keep manifests and indexes as the registry sent them, docker "
+                 "media types included (strict OCI tools may then ignore them)");
+    app.add_option(
+           "--format", format_,
+           "docker (default: docker-archive, layers decompressed) "
+           "or oci (OCI image layout with OCI media types, plus manifest.json; blobs as sent)")
         ->check(CLI::IsMember({"docker", "oci"}));
-    app.add_option("--tag", tag_, "NAME:TAG recorded for docker load (default: the reference)");
+    app.add_option("--tag", tag_,
+                   "NAME:TAG recorded for docker load (default: the reference; one image only)");
     app.add_flag("--allow-foreign-layers", allow_foreign_,
                  "Fetch foreign (nondistributable) layers from the URLs their manifest names");
     app.add_option("-j,--jobs", jobs_, "Concurrent layer downloads")->check(CLI::Range(1, 64));
@@ -59,34 +88,29 @@ class ImageCommand final : public Command {
     if (json_ && to_stdout) {
       throw Error(ErrorKind::kUsage, "--json needs --out FILE: stdout carries the tarball");
     }
-    ref::Reference reference = reference_from(options_);
-    if (!tag_.empty()) ref::Reference::parse(tag_);  // A bad --tag fails before any download.
+    std::vector<ref::Reference> references = references_from(options_);
+    check_usage(references);
     std::optional<AtomicFile> file;  // So does an output directory that cannot take the file.
     if (!to_stdout) file.emplace(options_.out);
     if (json_ && file->writes_through()) {
       throw Error(ErrorKind::kUsage, "--json needs --out FILE: a device or FIFO takes no summary");
     }
-    auto client = make_client(options_, reference);
-    pull::ImagePull pull(*client, reference, requested_platform(options_));
     auto cache = pull::open_cache(options_.cache);
-    pull::ImageDownload download(pull, download_options(cache.get()));
+    Bundle bundle = start_downloads(references, cache.get());
     std::optional<ImageWriteSummary> summary;
-    if (json_) {
-      summary = describe_image_write(reference, pull.resolved(), download.source().config,
-                                     options_.out, format_);
-    }
+    if (json_) summary = describe(bundle, references);
     auto display = make_progress_display(choose_progress_style(options_.quiet));
-    archive::WriteOptions write_options = write_options_for(download.jobs(), display.get());
+    archive::WriteOptions write_options = write_options_for(bundle.jobs, display.get());
     if (to_stdout || file->writes_through()) {  // A device or FIFO streams like stdout.
       archive::ArchiveOutput output(to_stdout ? STDOUT_FILENO : file->fd(),
                                     to_stdout ? "standard output" : options_.out);
-      archive::write_image_archive(download.source(), write_options, output);
+      archive::write_archive(bundle.sources, write_options, output);
       if (file) file->commit();
       display->finish();
       return 0;
     }
     archive::ArchiveOutput output(*file);
-    archive::write_image_archive(download.source(), write_options, output);
+    archive::write_archive(bundle.sources, write_options, output);
     file->commit();
     display->finish();
     if (summary) {
@@ -98,6 +122,58 @@ class ImageCommand final : public Command {
   }
 
  private:
+  ImageWriteSummary describe(const Bundle& bundle,
+                             const std::vector<ref::Reference>& references) const {
+    std::vector<WrittenImage> images;
+    std::size_t source = 0;
+    for (std::size_t r = 0; r < references.size(); ++r) {
+      for (const auto& pull : bundle.pulls[r]) {
+        images.push_back(describe_written_image(references[r], pull->resolved(),
+                                                bundle.sources[source++].config));
+      }
+    }
+    ImageWriteSummary summary =
+        describe_image_write(references.front(), bundle.pulls.front().front()->resolved(),
+                             bundle.sources.front().config, options_.out, format_);
+    summary.images = std::move(images);
+    return summary;
+  }
+  // What can be refused before any download.
+  void check_usage(const std::vector<ref::Reference>& references) const {
+    if (!tag_.empty() && references.size() > 1) {
+      throw Error(ErrorKind::kUsage, "--tag names one image: it cannot be used with " +
+                                         std::to_string(references.size()) + " references");
+    }
+    if (!tag_.empty()) ref::Reference::parse(tag_);  // A bad --tag fails before any download.
+    if (preserve_digests_ && format_ != "oci") {
+      throw Error(ErrorKind::kUsage, "--preserve-digests applies to --format oci only");
+    }
+  }
+  pull::PlatformSelection platform_selection() const {
+    pull::PlatformSelection selection;
+    for (const std::string& text : platforms_) {
+      selection.platforms.push_back(image::Platform::parse(text));
+    }
+    selection.all = all_platforms_;
+    return selection;
+  }
+  // Resolves every reference for the platforms asked and starts their downloads, each blob
+  // shared between them claimed by the first image that has it.
+  Bundle start_downloads(const std::vector<ref::Reference>& references, cache::BlobCache* cache) {
+    pull::PlatformSelection selection = platform_selection();
+    Bundle bundle;
+    std::set<std::string> claimed;
+    for (const ref::Reference& reference : references) {
+      bundle.clients.push_back(make_client(options_, reference));
+      bundle.pulls.push_back(pull::pull_platforms(*bundle.clients.back(), reference, selection));
+      bundle.downloads.push_back(std::make_unique<pull::PlatformDownloads>(
+          bundle.pulls.back(), selection.all, download_options(cache), claimed));
+      const auto& sources = bundle.downloads.back()->sources();
+      bundle.sources.insert(bundle.sources.end(), sources.begin(), sources.end());
+      bundle.jobs = bundle.downloads.back()->jobs();
+    }
+    return bundle;
+  }
   pull::DownloadOptions download_options(cache::BlobCache* cache) const {
     pull::DownloadOptions download;
     download.cache = cache;
@@ -113,12 +189,17 @@ class ImageCommand final : public Command {
     write_options.jobs = jobs;
     write_options.gzip = ends_with(options_.out, ".gz");
     write_options.progress = progress;
+    write_options.manifest_digests = preserve_digests_ ? archive::ManifestDigests::kPreserve
+                                                       : archive::ManifestDigests::kReencode;
     return write_options;
   }
 
   FetchOptions options_;
   std::string format_ = "docker";
   std::string tag_;
+  std::vector<std::string> platforms_;
+  bool all_platforms_ = false;
+  bool preserve_digests_ = false;
   int jobs_ = 0;
   bool allow_foreign_ = false;
   bool json_ = false;

@@ -111,24 +111,49 @@ std::string image_write_json(const ImageWriteSummary& summary) {
   document["layers"] = summary.layers;
   document["bytesWritten"] = summary.bytes_written;
   document["format"] = summary.format;
+  Json images = Json::array();
+  for (const WrittenImage& image : summary.images) {
+    Json item = Json::object();
+    item["reference"] = image.reference;
+    item["manifestDigest"] = image.manifest_digest;
+    item["configDigest"] = image.config_digest;
+    item["imageId"] = image.config_digest;
+    item["platform"] = image.platform;
+    item["layers"] = image.layers;
+    images.push_back(std::move(item));
+  }
+  document["images"] = std::move(images);
   return print(document);
+}
+
+WrittenImage describe_written_image(const ref::Reference& reference,
+                                    const registry::ResolvedImage& resolved,
+                                    const image::ImageConfig& config) {
+  WrittenImage image;
+  image.reference = reference.string();
+  image.manifest_digest = resolved.manifest.digest.string();
+  image.config_digest = resolved.parsed.config().digest.string();
+  if (!config.os().empty() || !config.architecture().empty()) {
+    image.platform = image::Platform{config.os(), config.architecture(), config.variant()}.string();
+  }
+  image.layers = resolved.parsed.layers().size();
+  return image;
 }
 
 ImageWriteSummary describe_image_write(const ref::Reference& reference,
                                        const registry::ResolvedImage& resolved,
                                        const image::ImageConfig& config, const std::string& output,
                                        const std::string& format) {
+  WrittenImage image = describe_written_image(reference, resolved, config);
   ImageWriteSummary summary;
   summary.output = output;
-  summary.reference = reference.string();
-  summary.manifest_digest = resolved.manifest.digest.string();
-  summary.config_digest = resolved.parsed.config().digest.string();
-  if (!config.os().empty() || !config.architecture().empty()) {
-    summary.platform =
-        image::Platform{config.os(), config.architecture(), config.variant()}.string();
-  }
-  summary.layers = resolved.parsed.layers().size();
+  summary.reference = image.reference;
+  summary.manifest_digest = image.manifest_digest;
+  summary.config_digest = image.config_digest;
+  summary.platform = image.platform;
+  summary.layers = image.layers;
   summary.format = format;
+  summary.images.push_back(std::move(image));
   return summary;
 }
 

@@ -28,7 +28,21 @@ struct DigestResult {
 DigestResult digest_of_resolved(const ref::Reference& reference, const std::string& platform,
                                 const registry::ResolvedImage& resolved);
 
-/// What `hocker image` wrote.
+/// One image (one platform of it) that `hocker image` put in the archive.
+struct WrittenImage {
+  std::string reference;        ///< Normalised.
+  std::string manifest_digest;  ///< As the registry serves it.
+  std::string config_digest;
+  std::string platform;  ///< From its configuration; empty when it says none.
+  std::size_t layers = 0;
+};
+
+/// The facts of one image written from `resolved` with `config`.
+WrittenImage describe_written_image(const ref::Reference& reference,
+                                    const registry::ResolvedImage& resolved,
+                                    const image::ImageConfig& config);
+
+/// What `hocker image` wrote: the first image in the top-level fields, every image in `images`.
 struct ImageWriteSummary {
   std::string output;  ///< The archive's path.
   std::string reference;
@@ -37,11 +51,13 @@ struct ImageWriteSummary {
   std::string platform;  ///< The image's, from its configuration; empty when it says none.
   std::size_t layers = 0;
   std::int64_t bytes_written = 0;
-  std::string format;  ///< "docker" or "oci".
+  std::string format;                ///< "docker" or "oci".
+  std::vector<WrittenImage> images;  ///< Every image and platform, in archive order.
 };
 
-/// The summary of writing `resolved` with `config` to the archive `output` in `format`; its
-/// bytes_written is left 0 for print_image_write_json.
+/// The summary of writing `resolved` with `config` to the archive `output` in `format`, that
+/// image alone in `images` (append the others); its bytes_written is left 0 for
+/// print_image_write_json.
 ImageWriteSummary describe_image_write(const ref::Reference& reference,
                                        const registry::ResolvedImage& resolved,
                                        const image::ImageConfig& config, const std::string& output,

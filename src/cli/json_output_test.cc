@@ -99,7 +99,7 @@ TEST(ImageWriteJson, NamesTheArchiveAndWhatWentIntoIt) {
   EXPECT_EQ(keys_of(printed),
             (std::vector<std::string>{"schemaVersion", "output", "reference", "manifestDigest",
                                       "configDigest", "imageId", "platform", "layers",
-                                      "bytesWritten", "format"}));
+                                      "bytesWritten", "format", "images"}));
   EXPECT_EQ(document["output"], "/tmp/out.tar");
   EXPECT_EQ(document["reference"], "a.io/b:c");
   EXPECT_EQ(document["manifestDigest"], resolved.manifest.digest.string());
@@ -108,6 +108,22 @@ TEST(ImageWriteJson, NamesTheArchiveAndWhatWentIntoIt) {
   EXPECT_EQ(document["layers"], 2);
   EXPECT_EQ(document["bytesWritten"], 4096);
   EXPECT_EQ(document["format"], "oci");
+  ASSERT_EQ(document["images"].size(), 1U);
+  EXPECT_EQ(document["images"][0]["manifestDigest"], document["manifestDigest"]);
+  EXPECT_EQ(document["images"][0]["platform"], "linux/arm64/v8");
+}
+
+TEST(ImageWriteJson, ListsEveryImageOfABundle) {
+  auto [resolved, config] = testing::resolved_image(testing::kConfigWithEverything, true);
+  ImageWriteSummary summary = describe_image_write(ref::Reference::parse("a.io/b:c"), resolved,
+                                                   config, "/tmp/out.tar", "docker");
+  summary.images.push_back(
+      describe_written_image(ref::Reference::parse("a.io/d:e"), resolved, config));
+  json document = json::parse(image_write_json(summary));
+  ASSERT_EQ(document["images"].size(), 2U);
+  EXPECT_EQ(document["reference"], "a.io/b:c");
+  EXPECT_EQ(document["images"][1]["reference"], "a.io/d:e");
+  EXPECT_EQ(document["images"][1]["imageId"], document["images"][1]["configDigest"]);
 }
 
 }  // namespace

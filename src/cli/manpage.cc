@@ -69,7 +69,11 @@ std::vector<Example> examples_for(const std::string& name) {
             {"Straight into docker:",
              "hocker image registry.example.com:5000/team/api:dev -o - | docker load"},
             {"Another platform, as an OCI archive:",
-             "hocker image debian:12 --platform linux/arm64 --format oci -o debian-arm64.tar"}};
+             "hocker image debian:12 --platform linux/arm64 --format oci -o debian-arm64.tar"},
+            {"Two platforms of one image:",
+             "hocker image debian:12 --platform linux/amd64,linux/arm64/v8 -o debian.tar"},
+            {"Three images in one archive (a shared layer is stored once):",
+             "hocker image debian:12 alpine:3.20 ghcr.io/org/app:1.2 -o bundle.tar"}};
   }
   if (name == "layer") {
     return {{"One layer, exact compressed bytes, verified against its sha256:",

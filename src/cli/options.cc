@@ -128,6 +128,20 @@ ref::Reference reference_from(const FetchOptions& options) {
   return ref::Reference::parse(positionals[0]);
 }
 
+std::vector<ref::Reference> references_from(const FetchOptions& options) {
+  const auto& positionals = options.positionals;
+  bool classic =
+      positionals.size() == 2 && positionals[1].find_first_of("/:@") == std::string::npos;
+  if (positionals.size() == 1 || classic) return {reference_from(options)};
+  std::vector<ref::Reference> references;
+  for (const std::string& positional : positionals) {
+    FetchOptions one = options;
+    one.positionals = {positional};
+    references.push_back(reference_from(one));
+  }
+  return references;
+}
+
 std::optional<image::Platform> requested_platform(const FetchOptions& options) {
   if (options.platform.empty()) return std::nullopt;
   return image::Platform::parse(options.platform);

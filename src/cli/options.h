@@ -46,6 +46,12 @@ void add_fetch_options(CLI::App& app, FetchOptions& options, WithOutput with_out
 /// are IMAGE-NAME IMAGE-TAG with --registry (classic form). Throws Error(kUsage).
 ref::Reference reference_from(const FetchOptions& options);
 
+/// The references the positionals name for a command that takes several (image): two
+/// arguments whose second is a bare tag (no '/', ':' or '@') are IMAGE-NAME IMAGE-TAG, the
+/// classic form, as reference_from() reads them; otherwise each argument is a reference
+/// (--registry applying to each as to one). Throws Error(kUsage).
+std::vector<ref::Reference> references_from(const FetchOptions& options);
+
 /// The --platform value; nullopt when not given (the host's platform, unchecked).
 std::optional<image::Platform> requested_platform(const FetchOptions& options);
 

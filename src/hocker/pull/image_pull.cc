@@ -75,6 +75,15 @@ archive::PrefetchLimits prefetch_limits(int jobs) {
   return limits;
 }
 
+// The layers to fetch ahead: those no other image of the archive fetches.
+std::vector<image::Descriptor> layers_ahead(const ImagePull& pull, const DownloadOptions& options) {
+  std::vector<image::Descriptor> layers;
+  for (const image::Descriptor& layer : pull.manifest().layers()) {
+    if (!options.fetched_elsewhere.contains(layer.digest.string())) layers.push_back(layer);
+  }
+  return layers;
+}
+
 archive::BlobFetcher blob_fetcher(const ImagePull& pull, const DownloadOptions& options) {
   return [&pull, cache = options.cache, foreign = options.foreign_layers](
              const image::Descriptor& blob, ByteSink& sink) {
@@ -87,7 +96,7 @@ archive::BlobFetcher blob_fetcher(const ImagePull& pull, const DownloadOptions& 
 ImageDownload::ImageDownload(const ImagePull& pull, const DownloadOptions& options)
     : jobs_(options.jobs > 0 ? options.jobs : archive::kDefaultJobs),
       // Small layers start downloading while the config is on its way (latency hiding).
-      prefetch_(pull.manifest().layers(), blob_fetcher(pull, options),
+      prefetch_(layers_ahead(pull, options), blob_fetcher(pull, options),
                 archive::spool_directory(options.spool_dir), prefetch_limits(jobs_)),
       source_(make_source(pull, options, prefetch_)) {}
 

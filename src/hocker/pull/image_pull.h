@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,8 @@ struct DownloadOptions {
   std::optional<std::string> tag;
   /// Where layers fetched ahead are spooled; empty = $TMPDIR or /tmp.
   std::string spool_dir;
+  /// Digests of layers another image of the same archive fetches: not fetched ahead here.
+  std::set<std::string> fetched_elsewhere;
 };
 
 /// An image ready for the archive writer: config fetched and checked, the first small layers
