@@ -39,8 +39,9 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    for item in items:  # whatever uses the private dockerd is a consumer test
-        if "docker_daemon" in getattr(item, "fixturenames", ()):
+    for item in items:  # whatever uses the private dockerd or containerd is a consumer test
+        fixtures = getattr(item, "fixturenames", ())
+        if "docker_daemon" in fixtures or "containerd" in fixtures:
             item.add_marker(pytest.mark.consumer)
 
 
@@ -144,6 +145,17 @@ def docker_daemon():
         d = consumers.DockerDaemon()
     except consumers.ConsumerUnavailable as e:
         pytest.skip("docker daemon unavailable: %s" % e)
+    yield d
+    d.stop()
+
+
+@pytest.fixture(scope="session")
+def containerd():
+    """A private containerd; skips (with the reason) if it cannot start here."""
+    try:
+        d = consumers.Containerd()
+    except consumers.ConsumerUnavailable as e:
+        pytest.skip("containerd unavailable: %s" % e)
     yield d
     d.stop()
 

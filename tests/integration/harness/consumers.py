@@ -143,6 +143,88 @@ def podman_load(path, workdir=None):
             shutil.rmtree(w, ignore_errors=True)
 
 
+# -- containerd --------------------------------------------------------------------------
+class Containerd:
+    """A private containerd (cri plugin disabled) on its own socket; call stop() when done."""
+
+    def __init__(self, workdir=None, timeout=60):
+        _need("containerd")
+        self.ctr_path = _need("ctr")
+        self.workdir = workdir or make_tempdir("hocker-containerd-")
+        w = self.workdir
+        self.socket = os.path.join(w, "containerd.sock")
+        conf = os.path.join(w, "config.toml")
+        with open(conf, "w") as f:
+            f.write('version = 2\nroot = "%s"\nstate = "%s"\n'
+                    'disabled_plugins = ["io.containerd.grpc.v1.cri"]\n'
+                    '[grpc]\n  address = "%s"\n[ttrpc]\n  address = "%s"\n'
+                    % (os.path.join(w, "root"), os.path.join(w, "state"), self.socket,
+                       self.socket + ".ttrpc"))
+        self.log = os.path.join(w, "containerd.log")
+        self._proc = start_process(["containerd", "--config", conf], self.log, self.log)
+        on_exit(self.stop)
+        try:
+            def up():
+                if self._proc.poll() is not None:
+                    raise ConsumerUnavailable("containerd exited: " + self.log_tail())
+                return run(self.cmd("version"), timeout=10)[0] == 0
+            wait_until(up, timeout=timeout, interval=0.2, what="containerd")
+        except ConsumerUnavailable:
+            self.stop()
+            raise
+        except Exception as e:
+            self.stop()
+            raise ConsumerUnavailable("containerd did not start: %s\n%s" % (e, self.log_tail()))
+
+    def log_tail(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()[-3000:]
+        except OSError:
+            return ""
+
+    def cmd(self, *args):
+        return [self.ctr_path, "-a", self.socket] + list(args)
+
+    def ctr(self, *args, timeout=300):
+        return _checked(self.cmd(*args), "ctr " + " ".join(args[:2]),
+                        timeout=timeout).decode("utf-8", "replace")
+
+    def image_import(self, path, *flags):
+        """`ctr images import [FLAGS] PATH`; returns its output."""
+        return self.ctr("images", "import", *flags, path)
+
+    def image_names(self):
+        return self.ctr("images", "list", "--quiet").split()
+
+    def stop(self):
+        forget_exit(self.stop)
+        stop_process(self._proc, timeout=20)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+# -- strict OCI consumers --------------------------------------------------------------------
+def umoci_unpack(layout_dir, tag, bundle):
+    """`umoci unpack --rootless --image DIR:TAG BUNDLE`; the root filesystem is BUNDLE/rootfs."""
+    _need("umoci")
+    return _checked(["umoci", "unpack", "--rootless", "--image", "%s:%s" % (layout_dir, tag),
+                     bundle], "umoci unpack").decode("utf-8", "replace")
+
+
+def oci_image_tool_validate(layout_dir, tag):
+    """`oci-image-tool validate --type image --ref name=TAG DIR`; returns its output."""
+    _need("oci-image-tool")
+    return _checked(["oci-image-tool", "validate", "--type", "image", "--ref", "name=" + tag,
+                     layout_dir], "oci-image-tool validate").decode("utf-8", "replace")
+
+
+def skopeo(*args, timeout=300):
+    """`skopeo --insecure-policy ARGS…`; returns stdout text."""
+    _need("skopeo")
+    return _checked(["skopeo", "--insecure-policy"] + list(args), "skopeo " + args[0],
+                    timeout=timeout).decode("utf-8", "replace")
+
+
 # -- nix -----------------------------------------------------------------------------------
 def nix_instantiate_parse(path):
     """`nix-instantiate --parse FILE`: returns the normalised text, raises on syntax errors."""
