@@ -13,6 +13,7 @@ test_packages=(
   python3 python3-pytest python3-cryptography python3-jsonschema
   nix-bin docker.io podman uidmap isal time
   lintian man-db zsh fish
+  umoci oci-image-tool containerd
 )
 
 want=("${build_packages[@]}")

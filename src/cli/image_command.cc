@@ -65,7 +65,8 @@ class ImageCommand final : public Command {
     auto* platform = app.add_option("--platform", platforms_,
                                     "os/arch[/variant] to take of each image, comma-separated or "
                                     "repeated (default: host)")
-                         ->delimiter(',');
+                         ->delimiter(',')
+                         ->allow_extra_args(false);  // One value per --platform: IMAGE follows.
     app.add_flag("--all-platforms", all_platforms_, "Take every platform of each image's index")
         ->excludes(platform);
     app.add_flag("--preserve-digests", preserve_digests_,

@@ -3,6 +3,7 @@ every digest), docker load + docker run, podman load."""
 import glob
 import gzip
 import hashlib
+import json
 import os
 import pty
 import tarfile
@@ -16,6 +17,12 @@ from harness.images import FIXTURE_REFS
 CASES = [("hello", None), ("multilayer", None), ("oci", None), ("zstd", None),
          ("multiarch", "linux/amd64"), ("multiarch", "linux/arm64/v8"),
          ("multiarch", "linux/arm/v7"), ("multiarch-oci", "linux/arm64/v8")]
+
+
+DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar"
+OCI_LAYER = "application/vnd.oci.image.layer.v1.tar"
+OCI_LAYER_TYPE = {DOCKER_LAYER: OCI_LAYER, DOCKER_LAYER + ".gzip": OCI_LAYER + "+gzip",
+                  DOCKER_LAYER + ".zstd": OCI_LAYER + "+zstd"}
 
 
 def pick(images, key, platform):
@@ -64,10 +71,22 @@ def test_oci_archive_passes_skopeo_with_blobs_as_sent(hocker_link, run, plain_re
     image = pick(images, key, platform)
     manifest = consumers.read_archive_manifest(str(out))
     assert manifest[0]["Layers"] == ["blobs/sha256/" + layer.digest[7:] for layer in image.layers]
-    # The manifest and every blob inside are the registry's, byte for byte.
+    # The config and every layer inside are the registry's, byte for byte; the manifest too
+    # when it has OCI media types, else it is re-encoded with them (strict OCI) and index.json
+    # records the registry's digest.
     with tarfile.open(out) as tf:
-        inside = tf.extractfile("blobs/sha256/" + image.manifest_digest[7:]).read()
-        assert inside == image.manifest_bytes
+        entry, = json.loads(tf.extractfile("index.json").read())["manifests"]
+        inside = tf.extractfile("blobs/sha256/" + entry["digest"][7:]).read()
+        if image.media_type == "application/vnd.oci.image.manifest.v1+json":
+            assert entry["digest"] == image.manifest_digest
+            assert inside == image.manifest_bytes
+        else:
+            assert entry["annotations"]["io.github.hocker.original-manifest-digest"] == \
+                image.manifest_digest
+            assert json.loads(inside)["layers"] == [
+                dict(l, mediaType=OCI_LAYER_TYPE[l["mediaType"]]) for l in image.manifest["layers"]]
+        assert tf.extractfile("blobs/sha256/" + image.config_digest[7:]).read() == \
+            image.config_bytes
         for layer in image.layers:
             blob = tf.extractfile("blobs/sha256/" + layer.digest[7:]).read()
             assert "sha256:" + hashlib.sha256(blob).hexdigest() == layer.digest
