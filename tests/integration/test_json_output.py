@@ -240,3 +240,20 @@ def test_a_renamed_key_fails_its_schema(hocker, run, plain_registry):
     document["configDigests"] = document.pop("configDigest")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(schema("inspect")).validate(document)
+
+
+def test_image_json_lists_every_image_and_platform_of_a_bundle(hocker, run, plain_registry,
+                                                               images, tmp_path):
+    target = tmp_path / "bundle.tar"
+    multiarch = plain_registry.host + "/" + FIXTURE_REFS["multiarch"]
+    hello = plain_registry.host + "/" + FIXTURE_REFS["hello"]
+    rc, out, err = run([hocker, "image", "--json", "-q", "--plain-http", "--platform",
+                        "linux/amd64,linux/arm64/v8", "-o", str(target), multiarch, hello])
+    assert rc == 0, err
+    document = validated(out, "image")
+    children = images["multiarch"].children
+    assert [(i["reference"], i["manifestDigest"], i["platform"]) for i in document["images"]] == [
+        (multiarch, children["linux/amd64"].manifest_digest, "linux/amd64"),
+        (multiarch, children["linux/arm64/v8"].manifest_digest, "linux/arm64/v8"),
+        (hello, images["hello"].manifest_digest, "linux/amd64")]
+    assert document["manifestDigest"] == children["linux/amd64"].manifest_digest
