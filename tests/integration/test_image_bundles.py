@@ -322,3 +322,23 @@ def test_tag_is_refused_with_several_images(hocker, run, bundle_registry, tmp_pa
     assert rc == 2
     assert_one_error_line(stderr, "hocker-image", "--tag", "3 references")
     assert os.listdir(tmp_path) == []
+
+
+def test_one_progress_display_covers_the_bundle(hocker, run, bundle_registry, tmp_path):
+    reg, built, refs = bundle_registry
+    rc, _, stderr = run([hocker, "image", "--plain-http", "-o", str(tmp_path / "b.tar")] + refs)
+    assert rc == 0, stderr
+    lines = [l for l in stderr.splitlines() if l.startswith("Downloading layer: ")]
+    # The shared base once, then each image's own layer.
+    assert len(lines) == 4
+    assert sum(1 for l in lines if l.startswith("Downloading layer: " +
+                                                built["one"].layers[0].digest[7:14])) == 1
+
+
+def test_a_bundle_with_a_missing_image_leaves_nothing(hocker, run, bundle_registry, tmp_path):
+    reg, built, refs = bundle_registry
+    rc, _, stderr = run([hocker, "image", "--plain-http", "-o", str(tmp_path / "b.tar"),
+                         refs[0], "%s/bundle/absent:9" % reg.host])
+    assert rc == 5
+    assert_one_error_line(stderr, "hocker-image", "absent")
+    assert os.listdir(tmp_path) == []
