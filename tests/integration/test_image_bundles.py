@@ -342,3 +342,26 @@ def test_a_bundle_with_a_missing_image_leaves_nothing(hocker, run, bundle_regist
     assert rc == 5
     assert_one_error_line(stderr, "hocker-image", "absent")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("form", ["docker", "oci"])
+def test_docker_loads_every_platform_and_tags_the_hosts(hocker, run, plain_registry,
+                                                        docker_daemon, form, tmp_path):
+    out = tmp_path / "image.tar"
+    hocker_image(run, hocker, out, "--format", form, "--all-platforms",
+                 image_ref(plain_registry, "multiarch"))
+    loaded = docker_daemon.load(str(out))
+    ref = image_ref(plain_registry, "multiarch")
+    assert ref in loaded
+    assert "Loaded image ID: " in loaded  # the untagged platforms
+    assert docker_daemon.image_inspect(ref)["Architecture"] == "amd64"
+    assert docker_daemon.run(ref) == "Hello from hocker!\n"
+    docker_daemon.rmi(ref)
+
+
+@pytest.mark.consumer
+def test_podman_loads_every_platform(hocker, run, plain_registry, tmp_path):
+    out = tmp_path / "image.tar"
+    hocker_image(run, hocker, out, "--all-platforms", image_ref(plain_registry, "multiarch"))
+    loaded = consumers.podman_load(str(out))
+    assert image_ref(plain_registry, "multiarch") in loaded
