@@ -365,3 +365,20 @@ def test_podman_loads_every_platform(hocker, run, plain_registry, tmp_path):
     hocker_image(run, hocker, out, "--all-platforms", image_ref(plain_registry, "multiarch"))
     loaded = consumers.podman_load(str(out))
     assert image_ref(plain_registry, "multiarch") in loaded
+
+
+def test_a_preserved_docker_manifest_list_is_kept_and_read_through_manifest_json(
+        hocker, run, plain_registry, images, tmp_path):
+    out = tmp_path / "image.tar"
+    hocker_image(run, hocker, out, "--format", "oci", "--all-platforms", "--preserve-digests",
+                 image_ref(plain_registry, "multiarch"))
+    inside = members(out)
+    entry, = json.loads(inside["index.json"])["manifests"]
+    index = images["multiarch"]
+    assert (entry["mediaType"], entry["digest"]) == (index.media_type, index.index_digest)
+    assert blob(inside, entry["digest"]) == index.index_bytes
+    for child in index.children.values():
+        assert blob(inside, child.manifest_digest) == child.manifest_bytes
+    for position in range(len(index.children)):
+        consumers.skopeo_copy_archive_to_oci("%s:@%d" % (out, position),
+                                             str(tmp_path / ("copy%d" % position)))
