@@ -199,6 +199,17 @@ def test_check_fails_after_a_tag_moved_and_update_repins_exactly_that_tag(
     assert leftovers(str(tmp_path)) == []
 
 
+def test_the_stale_exit_code_is_documented_in_help_and_man_page(hocker, run):
+    rc, out, _ = run([hocker, "lock", "--help"])
+    assert rc == 0 and b"9 stale lockfile" in out
+    docs = os.path.normpath(os.path.join(os.path.dirname(hocker), "..", "..", "docs"))
+    with open(os.path.join(docs, "man1", "hocker-lock.1")) as f:
+        page = f.read()
+    assert ".B 9\nStale: hocker lock \\-\\-check" in page
+    with open(os.path.join(REPO_ROOT, "README.md")) as f:
+        assert "| 9 | stale: `hocker lock --check`" in f.read()
+
+
 def test_check_of_a_malformed_lockfile_names_the_file(hocker, run, tmp_path):
     path = tmp_path / "bad.lock"
     path.write_text('{"lockVersion": 2, "images": []}\n')
