@@ -8,7 +8,7 @@ import uuid
 import jsonschema
 import pytest
 
-from harness.cli import assert_one_error_line, leftovers
+from harness.cli import assert_one_error_line, auth_args, leftovers
 from harness.util import REPO_ROOT
 
 SCHEMA = os.path.join(REPO_ROOT, "docs", "json", "lock.schema.json")
@@ -88,6 +88,19 @@ def test_an_index_pins_the_platforms_asked_for_in_index_order(hocker, run, plain
     assert layer_requests(plain_registry, mark, index.children.values()) == []
 
 
+def test_lock_update_and_check_take_the_credential_and_tls_options(hocker, run, any_registry,
+                                                                   images, tmp_path):
+    path = tmp_path / "images.lock"
+    reference = any_registry.host + "/team/multiarch-oci:v1"
+    lock(run, hocker, reference, "--platform", "linux/arm64", "-o", str(path),
+         *auth_args(any_registry))
+    [entry] = validate(path.read_bytes())["images"]
+    assert_pins(entry["platforms"][0], images["multiarch-oci"].children["linux/arm64/v8"])
+    lock(run, hocker, "--check", str(path), *auth_args(any_registry))
+    out, _ = lock(run, hocker, "--update", str(path), *auth_args(any_registry))
+    assert out == b""
+
+
 def test_a_comma_list_of_platforms_is_the_same_as_repeating_the_flag(hocker, run,
                                                                      plain_registry):
     reference = plain_registry.host + "/team/multiarch:v1"
@@ -107,6 +120,14 @@ def test_all_platforms_pins_every_entry_of_an_oci_index(hocker, run, plain_regis
                                                    "linux/arm/v7"]):
         assert_pins(platform, index.children[name])
     assert layer_requests(plain_registry, mark, index.children.values()) == []
+    # What it costs: the index, then each platform's manifest and config, once each.
+    requests = sorted((e["method"], e["path"]) for e in plain_registry.access_entries(mark)
+                      if e["path"] != "/v2/")
+    base = "/v2/team/multiarch-oci/"
+    assert requests == sorted(
+        [("GET", base + "manifests/v1")] +
+        [("GET", base + "manifests/" + c.manifest_digest) for c in index.children.values()] +
+        [("GET", base + "blobs/" + c.config_digest) for c in index.children.values()])
 
 
 def test_without_a_platform_flag_the_host_platform_is_pinned(hocker, run, plain_registry, images):
@@ -174,7 +195,13 @@ def test_check_fails_after_a_tag_moved_and_update_repins_exactly_that_tag(
     lock(run, hocker, "-o", str(path), moving, steady, pinned)
     before = path.read_bytes()
 
-    lock(run, hocker, "--check", str(path))  # current: exit 0, nothing said
+    mark = plain_registry.log_mark()
+    _, err = lock(run, hocker, "--check", str(path))  # current: exit 0, nothing said
+    assert err == ""
+    # One HEAD per tag (the digest-pinned image is not asked about), nothing else.
+    entries = [e for e in plain_registry.access_entries(mark) if e["path"] != "/v2/"]
+    assert sorted((e["method"], e["path"]) for e in entries) == sorted(
+        [("HEAD", "/v2/%s/manifests/v1" % repository), ("HEAD", "/v2/team/multiarch/manifests/v1")])
     out, _ = lock(run, hocker, "--update", str(path))
     assert out == b"" and path.read_bytes() == before
 
@@ -265,3 +292,14 @@ def test_nix_says_nothing_when_the_builder_can_fetch_the_pin(hocker, run, plain_
     rc, out, err = run([hocker, "nix", "--platform", platform, plain_registry.host + path])
     assert rc == 0, err
     assert err == ""
+
+
+def test_configs_come_from_the_cache_on_a_second_run(hocker, run, plain_registry, images,
+                                                     tmp_path):
+    cache = str(tmp_path / "cache")
+    reference = plain_registry.host + "/team/multilayer:v1"
+    first, _ = lock(run, hocker, "--cache", cache, reference)
+    mark = plain_registry.log_mark()
+    second, _ = lock(run, hocker, "--cache", cache, reference)
+    assert second == first
+    assert plain_registry.count_requests("GET", "/blobs/", since=mark) == 0
