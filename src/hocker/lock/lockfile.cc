@@ -229,7 +229,7 @@ Lockfile read_lockfile(const std::filesystem::path& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) throw Error(ErrorKind::kLocalIo, "cannot read lockfile " + path.string());
   std::string data;
-  std::string chunk(64 * 1024, '\0');
+  std::string chunk(std::size_t{64} * 1024, '\0');
   // One byte past the limit is enough for parse_lockfile() to refuse the file.
   while (data.size() <= kMaxLockfileSize && file) {
     file.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));

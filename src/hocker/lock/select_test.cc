@@ -31,6 +31,7 @@ image::Index sample_index() {
 
 std::vector<std::string> platforms_of(const std::vector<image::Descriptor>& entries) {
   std::vector<std::string> result;
+  result.reserve(entries.size());
   for (const image::Descriptor& descriptor : entries)
     result.push_back(descriptor.platform->string());
   return result;
