@@ -11,6 +11,7 @@
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/progress_display.h"
+#include "cli/source_summary.h"
 #include "hocker/archive/image_archive.h"
 #include "hocker/base/atomic_file.h"
 #include "hocker/base/error.h"
@@ -66,8 +67,8 @@ class ImageCommand final : public Command {
     if (json_ && file->writes_through()) {
       throw Error(ErrorKind::kUsage, "--json needs --out FILE: a device or FIFO takes no summary");
     }
-    auto client = make_client(options_, reference);
-    pull::ImagePull pull(*client, reference, requested_platform(options_));
+    auto sources = make_sources(options_, reference);
+    pull::ImagePull pull(*sources, reference, requested_platform(options_));
     auto cache = pull::open_cache(options_.cache);
     pull::ImageDownload download(pull, download_options(cache.get()));
     std::optional<ImageWriteSummary> summary;
@@ -83,13 +84,16 @@ class ImageCommand final : public Command {
       archive::write_image_archive(download.source(), write_options, output);
       if (file) file->commit();
       display->finish();
+      report_sources(*sources, options_.quiet);
       return 0;
     }
     archive::ArchiveOutput output(*file);
     archive::write_image_archive(download.source(), write_options, output);
     file->commit();
     display->finish();
+    report_sources(*sources, options_.quiet);
     if (summary) {
+      summary->sources = sources->counts();
       print_image_write_json(std::move(*summary));
       return 0;
     }

@@ -111,6 +111,11 @@ std::string image_write_json(const ImageWriteSummary& summary) {
   document["layers"] = summary.layers;
   document["bytesWritten"] = summary.bytes_written;
   document["format"] = summary.format;
+  const pull::SourceCounts& sources = summary.sources;
+  document["sources"] = {{"mirrorBlobs", sources.mirror_blobs},
+                         {"mirrorBytes", sources.mirror_bytes},
+                         {"registryBlobs", sources.primary_blobs},
+                         {"mirrorMisses", sources.mirror_misses}};
   return print(document);
 }
 

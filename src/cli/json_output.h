@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/image_summary.h"
+#include "hocker/pull/sources.h"
 
 namespace hocker::cli {
 
@@ -37,7 +38,8 @@ struct ImageWriteSummary {
   std::string platform;  ///< The image's, from its configuration; empty when it says none.
   std::size_t layers = 0;
   std::int64_t bytes_written = 0;
-  std::string format;  ///< "docker" or "oci".
+  std::string format;          ///< "docker" or "oci".
+  pull::SourceCounts sources;  ///< Where the blobs came from (mirrors, the registry).
 };
 
 /// The summary of writing `resolved` with `config` to the archive `output` in `format`; its

@@ -99,7 +99,7 @@ TEST(ImageWriteJson, NamesTheArchiveAndWhatWentIntoIt) {
   EXPECT_EQ(keys_of(printed),
             (std::vector<std::string>{"schemaVersion", "output", "reference", "manifestDigest",
                                       "configDigest", "imageId", "platform", "layers",
-                                      "bytesWritten", "format"}));
+                                      "bytesWritten", "format", "sources"}));
   EXPECT_EQ(document["output"], "/tmp/out.tar");
   EXPECT_EQ(document["reference"], "a.io/b:c");
   EXPECT_EQ(document["manifestDigest"], resolved.manifest.digest.string());
@@ -108,6 +108,21 @@ TEST(ImageWriteJson, NamesTheArchiveAndWhatWentIntoIt) {
   EXPECT_EQ(document["layers"], 2);
   EXPECT_EQ(document["bytesWritten"], 4096);
   EXPECT_EQ(document["format"], "oci");
+  EXPECT_EQ(
+      document["sources"],
+      json({{"mirrorBlobs", 0}, {"mirrorBytes", 0}, {"registryBlobs", 0}, {"mirrorMisses", 0}}));
+}
+
+TEST(ImageWriteJson, SaysWhereTheBlobsCameFrom) {
+  auto [resolved, config] = testing::resolved_image(testing::kConfigWithEverything, true);
+  ImageWriteSummary summary = describe_image_write(ref::Reference::parse("a.io/b:c"), resolved,
+                                                   config, "/tmp/out.tar", "docker");
+  summary.sources = {3, 4096, 1, 2};
+  json sources = json::parse(image_write_json(summary))["sources"];
+  EXPECT_EQ(sources["mirrorBlobs"], 3);
+  EXPECT_EQ(sources["mirrorBytes"], 4096);
+  EXPECT_EQ(sources["registryBlobs"], 1);
+  EXPECT_EQ(sources["mirrorMisses"], 2);
 }
 
 }  // namespace
