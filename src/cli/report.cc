@@ -43,7 +43,7 @@ void set_warning_writer(LineWriter writer) {
   g_warning_writer = std::move(writer);
 }
 void note(std::string_view label, std::string_view message) {
-  print_line(label, message, true);
+  print_line(label, message, false);
 }
 
 void print_error(std::string_view message) {

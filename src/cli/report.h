@@ -21,8 +21,9 @@ void warn(std::string_view message);
 using LineWriter = std::function<void(const std::string& line)>;
 void set_warning_writer(LineWriter writer);
 
-/// Prints "<program>: <label>: <message>" on stderr, as warn() does (an informative line such
-/// as where a pull's blobs came from).
+/// Prints "<program>: <label>: <message>" on stderr, scrubbed as warn() does but never through
+/// the warning writer (an informative line after the progress display finished, such as where
+/// a pull's blobs came from).
 void note(std::string_view label, std::string_view message);
 
 /// Prints "<program>: error: <message>" on stderr.

@@ -130,6 +130,28 @@ def test_the_upstream_password_never_reaches_the_mirror(
         assert upstream.password not in text and basic not in text
 
 
+def test_a_mirror_gets_its_own_credentials_from_the_docker_config(
+        hocker, run, hocker_env, tmp_path, make_registry, upstream, images):
+    mirror = make_registry("basic-tls", proxy_of=upstream)
+    env = env_with(hocker_env, tmp_path)
+    docker_dir = tmp_path / "home" / ".docker"
+    docker_dir.mkdir(parents=True, exist_ok=True)
+    auth = base64.b64encode(("%s:%s" % (mirror.username, mirror.password)).encode()).decode()
+    (docker_dir / "config.json").write_text(json.dumps({"auths": {mirror.host: {"auth": auth}}}))
+    env["DOCKER_CONFIG"] = str(docker_dir)
+    ref = upstream.host + "/" + REF
+    rc, _, stderr = run([hocker, "image", ref, "-o", str(tmp_path / "out.tar"), "--mirror",
+                         mirror.url, "--ca-file", mirror.ca_file], env=env)
+    assert rc == 0, stderr
+    assert not warnings(stderr), stderr
+    blob_gets = [e for e in mirror.access_entries() if e["method"] == "GET" and "/blobs/" in
+                 e["path"]]
+    # The mirror asks for basic auth on every request: a 200 means its own credentials went.
+    assert blob_gets and all(e["status"] == 200 for e in blob_gets)
+    assert "%d blobs from mirrors" % blob_count(images) in stderr
+    assert "0 from the registry, 0 mirror misses" in stderr
+
+
 def test_registries_conf_mirrors_with_unknown_keys_ignored(hocker, run, hocker_env, tmp_path,
                                                            upstream, front):
     conf = """

@@ -156,7 +156,7 @@ prefix = "*.b.example.com"
 }
 
 class FindRegistriesConf : public ::testing::Test {
- protected:
+ public:
   FindRegistriesConf()
       : root_(std::filesystem::temp_directory_path() /
               ("hocker-conf-test-" + std::to_string(::getpid()))) {
@@ -164,6 +164,8 @@ class FindRegistriesConf : public ::testing::Test {
     std::filesystem::create_directories(root_ / "home" / ".config" / "containers");
   }
   ~FindRegistriesConf() override { std::filesystem::remove_all(root_); }
+
+ protected:
   std::string touch(const std::filesystem::path& path) {
     std::ofstream(path) << "\n";
     return path.string();
