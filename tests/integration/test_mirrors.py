@@ -91,6 +91,19 @@ def test_a_mirror_that_is_down_costs_one_warning(hocker, run, hocker_env, tmp_pa
     assert "mirror 127.0.0.1:" in warnings(stderr)[0]
 
 
+def test_mirrors_are_tried_in_the_order_given(hocker, run, hocker_env, tmp_path, upstream, front,
+                                              images):
+    env = env_with(hocker_env, tmp_path)
+    dead = "http://127.0.0.1:%d" % free_port()
+    rc, _, stderr = run([hocker, "image", upstream.host + "/" + REF, "-o",
+                         str(tmp_path / "out.tar"), "--mirror", dead, "--mirror", front.url],
+                        env=env)
+    assert rc == 0, stderr
+    assert len(warnings(stderr)) == 1 and dead[7:] in warnings(stderr)[0], stderr
+    assert "%d blobs from mirrors" % blob_count(images) in stderr
+    assert "0 from the registry, 1 mirror miss" in stderr
+
+
 def test_a_mirror_flipping_a_byte_is_refused_and_the_upstream_serves(
         hocker, run, hocker_env, tmp_path, upstream, front, images):
     env = env_with(hocker_env, tmp_path)
