@@ -67,6 +67,7 @@ def test_a_pull_through_the_mirror_is_identical_and_a_second_spares_the_upstream
     assert through == direct
     # digest-only: the tag is the upstream's word, the manifest it names comes from the mirror.
     assert upstream.count_requests("HEAD", "/manifests/v1", since=first_mark) == 1
+    assert upstream.count_requests("GET", "/manifests/v1", since=first_mark) == 0
     assert front.requests("/manifests/sha256:", method="GET")
     assert not front.requests("/manifests/v1")
     assert all(ns_of(upstream) in entry.path for entry in front.requests())
