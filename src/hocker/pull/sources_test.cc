@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "hocker/blob/sinks.h"
+#include "hocker/pull/image_pull.h"
 #include "hocker/pull/test_registry.h"
 
 namespace hocker::pull {
@@ -180,6 +181,35 @@ TEST(Sources, RefusesAManifestOfTheWrongDigestFromAMirror) {
   EXPECT_EQ(setup.sources->fetch_manifest(digest).raw, raw);
   ASSERT_EQ(setup.warnings.size(), 1u);
   EXPECT_NE(setup.warnings[0].find("digest mismatch"), std::string::npos);
+}
+
+TEST(Sources, ServeAnImagePullItsManifestConfigAndLayersFromTheMirror) {
+  MirrorSetup setup(PullFromMirror::kDigestOnly);
+  std::string config = R"({"os":"linux","architecture":"amd64","rootfs":{"type":"layers"}})";
+  std::string layer = blob_content(12, 2000);
+  image::Descriptor config_blob = setup.primary.add_blob(config);
+  image::Descriptor layer_blob = setup.primary.add_blob(layer);
+  setup.mirror_blob(config_blob, config);
+  setup.mirror_blob(layer_blob, layer);
+  std::string raw = R"({"schemaVersion":2,"mediaType":")" + std::string(kManifestType) +
+                    R"(","config":{"mediaType":"application/vnd.docker.container.image.v1+json",)" +
+                    R"("digest":")" + config_blob.digest.string() + R"(","size":)" +
+                    std::to_string(config.size()) + R"(},"layers":[{"mediaType":)" +
+                    R"("application/vnd.docker.image.rootfs.diff.tar.gzip","digest":")" +
+                    layer_blob.digest.string() + R"(","size":2000}]})";
+  serve_manifest(setup, "v1", raw);
+  ImagePull pull(*setup.sources, setup.primary.reference("v1"), std::nullopt);
+  EXPECT_EQ(pull.resolved().manifest.raw, raw);
+  EXPECT_EQ(pull.fetch_config(nullptr).raw(), config);
+  blob::StringSink sink;
+  pull.fetch_blob(pull.manifest().layers()[0], sink, nullptr, ForeignLayers::kRefuse);
+  EXPECT_EQ(sink.data(), layer);
+  SourceCounts counts = setup.sources->counts();
+  EXPECT_EQ(counts.mirror_blobs, 2);
+  EXPECT_EQ(counts.primary_blobs, 0);
+  for (const std::string& target : setup.primary.targets()) {
+    EXPECT_EQ(target, "/v2/team/app/manifests/v1");  // The tag only: HEAD, then GET.
+  }
 }
 
 TEST(Sources, RethrowsThePrimarysFailure) {
