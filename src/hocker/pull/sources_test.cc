@@ -37,7 +37,7 @@ struct MirrorSetup {
   std::unique_ptr<Sources> sources;
 
   explicit MirrorSetup(PullFromMirror mode, bool pulled_by_tag = true,
-                       std::optional<ref::Registry> mirror_at = std::nullopt) {
+                       const std::optional<ref::Registry>& mirror_at = std::nullopt) {
     std::vector<Mirror> mirrors;
     mirrors.push_back(
         {mirror_client(mirror_at.value_or(mirror.client().registry())), "hub/team/app", mode});
@@ -51,12 +51,12 @@ struct MirrorSetup {
                                         pulled_by_tag,
                                         [this](const std::string& m) { warnings.push_back(m); });
   }
-  /// Serves `content` at the mirror as blob `digest_of` (a wrong body when they differ).
+  /// Serves `content` at the mirror as `blob` (wrong bytes when they do not match it).
   void mirror_blob(const image::Descriptor& blob, const std::string& content) {
     mirror.put("/v2/hub/team/app/blobs/" + blob.digest.string() + kNs, content,
                "application/octet-stream");
   }
-  std::string pull(const image::Descriptor& blob, cache::BlobCache* cache = nullptr) {
+  std::string pull(const image::Descriptor& blob, cache::BlobCache* cache = nullptr) const {
     blob::StringSink sink;
     sources->fetch_blob(blob, sink, cache);
     return sink.data();
