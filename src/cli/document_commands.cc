@@ -25,12 +25,12 @@ class ManifestCommand final : public Command {
   }
   int run() override {
     ref::Reference reference = reference_from(options_);
-    auto client = make_client(options_, reference);
+    auto sources = make_sources(options_, reference);
     if (index_) {
-      deliver(options_.out, pull::fetch_index(*client, reference).raw);
+      deliver(options_.out, pull::fetch_index(*sources, reference).raw);
       return 0;
     }
-    pull::ImagePull pull(*client, reference, requested_platform(options_));
+    pull::ImagePull pull(*sources, reference, requested_platform(options_));
     deliver(options_.out, pull.resolved().manifest.raw);
     return 0;
   }
@@ -49,8 +49,8 @@ class ConfigCommand final : public Command {
   void configure(CLI::App& app) override { add_fetch_options(app, options_, WithOutput::kYes); }
   int run() override {
     ref::Reference reference = reference_from(options_);
-    auto client = make_client(options_, reference);
-    pull::ImagePull pull(*client, reference, requested_platform(options_));
+    auto sources = make_sources(options_, reference);
+    pull::ImagePull pull(*sources, reference, requested_platform(options_));
     auto cache = pull::open_cache(options_.cache);
     deliver(options_.out, pull.fetch_config(cache.get()).raw());
     return 0;
@@ -109,12 +109,13 @@ class DigestCommand final : public Command {
   }
   int run() override {
     ref::Reference reference = reference_from(options_);
-    auto client = make_client(options_, reference);
     if (!options_.platform.empty()) {
-      pull::ImagePull pull(*client, reference, requested_platform(options_));
+      auto sources = make_sources(options_, reference);
+      pull::ImagePull pull(*sources, reference, requested_platform(options_));
       print(digest_of_resolved(reference, options_.platform, pull.resolved()));
       return 0;
     }
+    auto client = make_client(options_, reference);
     digest::Digest digest =
         client->fetch_manifest_digest(reference.repository, reference.identifier());
     if (reference.digest && digest != *reference.digest) {

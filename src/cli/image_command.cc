@@ -12,6 +12,7 @@
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/progress_display.h"
+#include "cli/source_summary.h"
 #include "hocker/archive/image_archive.h"
 #include "hocker/base/atomic_file.h"
 #include "hocker/base/error.h"
@@ -40,7 +41,7 @@ bool ends_with(const std::string& text, std::string_view suffix) {
 
 // Every image of the archive, each platform a source, with what they borrow.
 struct Bundle {
-  std::vector<std::unique_ptr<registry::Client>> clients;
+  std::vector<std::unique_ptr<pull::Sources>> origins;  // Each image's mirrors and registry.
   std::vector<std::vector<std::unique_ptr<pull::ImagePull>>> pulls;
   std::vector<std::unique_ptr<pull::PlatformDownloads>> downloads;
   std::vector<archive::ImageSource> sources;
@@ -108,13 +109,16 @@ class ImageCommand final : public Command {
       archive::write_archive(bundle.sources, write_options, output);
       if (file) file->commit();
       display->finish();
+      report_sources(bundle.origins, options_.quiet);
       return 0;
     }
     archive::ArchiveOutput output(*file);
     archive::write_archive(bundle.sources, write_options, output);
     file->commit();
     display->finish();
+    report_sources(bundle.origins, options_.quiet);
     if (summary) {
+      summary->sources = total_counts(bundle.origins);
       print_image_write_json(std::move(*summary));
       return 0;
     }
@@ -165,8 +169,8 @@ class ImageCommand final : public Command {
     Bundle bundle;
     std::set<std::string> claimed;
     for (const ref::Reference& reference : references) {
-      bundle.clients.push_back(make_client(options_, reference));
-      bundle.pulls.push_back(pull::pull_platforms(*bundle.clients.back(), reference, selection));
+      bundle.origins.push_back(make_sources(options_, reference));
+      bundle.pulls.push_back(pull::pull_platforms(*bundle.origins.back(), reference, selection));
       bundle.downloads.push_back(std::make_unique<pull::PlatformDownloads>(
           bundle.pulls.back(), selection.all, download_options(cache), claimed));
       const auto& sources = bundle.downloads.back()->sources();

@@ -27,8 +27,8 @@ class InspectCommand final : public Command {
   }
   int run() override {
     ref::Reference reference = reference_from(options_);
-    auto client = make_client(options_, reference);
-    pull::ImagePull pull(*client, reference, requested_platform(options_));
+    auto sources = make_sources(options_, reference);
+    pull::ImagePull pull(*sources, reference, requested_platform(options_));
     auto cache = pull::open_cache(options_.cache);
     image::ImageConfig config = pull.fetch_config(cache.get());  // Checks --platform too.
     ImageSummary summary = summarize_image(reference, pull.resolved(), config);

@@ -123,6 +123,11 @@ std::string image_write_json(const ImageWriteSummary& summary) {
     images.push_back(std::move(item));
   }
   document["images"] = std::move(images);
+  const pull::SourceCounts& sources = summary.sources;
+  document["sources"] = {{"mirrorBlobs", sources.mirror_blobs},
+                         {"mirrorBytes", sources.mirror_bytes},
+                         {"registryBlobs", sources.primary_blobs},
+                         {"mirrorMisses", sources.mirror_misses}};
   return print(document);
 }
 

@@ -99,7 +99,7 @@ TEST(ImageWriteJson, NamesTheArchiveAndWhatWentIntoIt) {
   EXPECT_EQ(keys_of(printed),
             (std::vector<std::string>{"schemaVersion", "output", "reference", "manifestDigest",
                                       "configDigest", "imageId", "platform", "layers",
-                                      "bytesWritten", "format", "images"}));
+                                      "bytesWritten", "format", "images", "sources"}));
   EXPECT_EQ(document["output"], "/tmp/out.tar");
   EXPECT_EQ(document["reference"], "a.io/b:c");
   EXPECT_EQ(document["manifestDigest"], resolved.manifest.digest.string());
@@ -111,6 +111,9 @@ TEST(ImageWriteJson, NamesTheArchiveAndWhatWentIntoIt) {
   ASSERT_EQ(document["images"].size(), 1U);
   EXPECT_EQ(document["images"][0]["manifestDigest"], document["manifestDigest"]);
   EXPECT_EQ(document["images"][0]["platform"], "linux/arm64/v8");
+  EXPECT_EQ(
+      document["sources"],
+      json({{"mirrorBlobs", 0}, {"mirrorBytes", 0}, {"registryBlobs", 0}, {"mirrorMisses", 0}}));
 }
 
 TEST(ImageWriteJson, ListsEveryImageOfABundle) {
@@ -124,6 +127,18 @@ TEST(ImageWriteJson, ListsEveryImageOfABundle) {
   EXPECT_EQ(document["reference"], "a.io/b:c");
   EXPECT_EQ(document["images"][1]["reference"], "a.io/d:e");
   EXPECT_EQ(document["images"][1]["imageId"], document["images"][1]["configDigest"]);
+}
+
+TEST(ImageWriteJson, SaysWhereTheBlobsCameFrom) {
+  auto [resolved, config] = testing::resolved_image(testing::kConfigWithEverything, true);
+  ImageWriteSummary summary = describe_image_write(ref::Reference::parse("a.io/b:c"), resolved,
+                                                   config, "/tmp/out.tar", "docker");
+  summary.sources = {3, 4096, 1, 2};
+  json sources = json::parse(image_write_json(summary))["sources"];
+  EXPECT_EQ(sources["mirrorBlobs"], 3);
+  EXPECT_EQ(sources["mirrorBytes"], 4096);
+  EXPECT_EQ(sources["registryBlobs"], 1);
+  EXPECT_EQ(sources["mirrorMisses"], 2);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/source_summary.h"
 #include "hocker/base/atomic_file.h"
 #include "hocker/blob/sinks.h"
 #include "hocker/pull/blob_pull.h"
@@ -29,16 +30,18 @@ class LayerCommand final : public Command {
   int run() override {
     digest::Digest digest = digest::Digest::from_sha256_hex(layer_);
     ref::Reference reference = reference_from(options_);
-    auto client = make_client(options_, reference);
+    auto sources = make_sources(options_, reference);
     auto cache = pull::open_cache(options_.cache);
     if (options_.out.empty() || options_.out == "-") {
       blob::FdSink stdout_sink(STDOUT_FILENO, "standard output");
-      pull::fetch_layer(*client, reference.repository, digest, stdout_sink, cache.get());
+      sources->fetch_layer(digest, stdout_sink, cache.get());
+      report_sources(*sources, options_.quiet);
       return 0;
     }
     AtomicFile file(options_.out);
-    pull::fetch_layer(*client, reference.repository, digest, file, cache.get());
+    sources->fetch_layer(digest, file, cache.get());
     file.commit();
+    report_sources(*sources, options_.quiet);
     announce_output(file);
     return 0;
   }

@@ -8,6 +8,9 @@
 #include "cli/report.h"
 #include "hocker/auth/credentials.h"
 #include "hocker/base/error.h"
+#include "hocker/base/text.h"
+#include "hocker/mirror/registries_conf.h"
+#include "hocker/mirror/source_plan.h"
 
 namespace hocker::cli {
 namespace {
@@ -59,6 +62,12 @@ void add_connection_options(CLI::App& app, FetchOptions& options, ReferenceForm 
   app.add_option("--cache", options.cache,
                  "Keep verified blobs in DIR and reuse them (default: $HOCKER_CACHE; off)")
       ->type_name("DIR");
+  app.add_option("--mirror", options.mirrors,
+                 "Try this mirror or pull-through cache of the registry first (repeatable; "
+                 "digest-only: tags are resolved at the registry; see registries.conf)")
+      ->type_name("URL")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 std::string read_password_line() {
@@ -158,20 +167,13 @@ std::optional<image::Platform> requested_platform(const FetchOptions& options) {
   return image::Platform::parse(options.platform);
 }
 
-std::unique_ptr<registry::Client> make_client(FetchOptions& options,
-                                              const ref::Reference& reference) {
-  std::optional<auth::Credentials> credentials = explicit_credentials(options);
-  if (!credentials) credentials = auth::environment_credentials();
-  if (!credentials) {
-    credentials = auth::docker_config_credentials(
-        reference.registry.domain, [](const std::string& message) { warn(message); });
-  }
-  auto authenticator = std::make_shared<auth::Authenticator>(
-      credentials.value_or(auth::Credentials{}), reference.registry.domain);
+namespace {
+
+registry::ClientOptions client_options_for(const FetchOptions& options,
+                                           const ref::Registry& registry, bool insecure) {
   registry::ClientOptions client_options;
-  client_options.transport.tls_verify =
-      options.insecure ? http::TlsVerify::kNo : http::TlsVerify::kYes;
-  client_options.transport.insecure_host = reference.registry.api_host();
+  client_options.transport.tls_verify = insecure ? http::TlsVerify::kNo : http::TlsVerify::kYes;
+  client_options.transport.insecure_host = registry.api_host();
   client_options.transport.ca_file = options.ca_file;
   // nixpkgs' fetchers point SSL_CERT_FILE (or NIX_SSL_CERT_FILE) at the CA bundle of the
   // build; honour it as curl's command line tool does.
@@ -184,6 +186,40 @@ std::unique_ptr<registry::Client> make_client(FetchOptions& options,
   client_options.transport.stall_timeout_seconds = std::lround(options.timeout);
   client_options.transport.connect_timeout_seconds = std::lround(options.timeout);
   client_options.transport.answer_timeout_seconds = std::lround(options.timeout);
+  return client_options;
+}
+
+// A mirror's client: its own credentials (docker config and its helpers: the flags and the
+// environment are the upstream's), no retries (the next source is the retry), ?ns=.
+pull::Mirror make_mirror(const FetchOptions& options, const mirror::MirrorSource& source,
+                         const std::string& ns) {
+  std::optional<auth::Credentials> credentials = auth::docker_config_credentials(
+      source.registry.domain, [](const std::string& message) { warn(message); });
+  auto authenticator = std::make_shared<auth::Authenticator>(
+      credentials.value_or(auth::Credentials{}), source.registry.domain);
+  registry::ClientOptions client_options =
+      client_options_for(options, source.registry, source.insecure);
+  client_options.retry.attempts = 1;
+  client_options.query = "ns=" + percent_encode(ns);
+  return {std::make_unique<registry::Client>(source.registry, std::move(authenticator),
+                                             std::move(client_options)),
+          source.repository, source.pull_from_mirror};
+}
+
+}  // namespace
+
+std::unique_ptr<registry::Client> make_client(FetchOptions& options,
+                                              const ref::Reference& reference) {
+  std::optional<auth::Credentials> credentials = explicit_credentials(options);
+  if (!credentials) credentials = auth::environment_credentials();
+  if (!credentials) {
+    credentials = auth::docker_config_credentials(
+        reference.registry.domain, [](const std::string& message) { warn(message); });
+  }
+  auto authenticator = std::make_shared<auth::Authenticator>(
+      credentials.value_or(auth::Credentials{}), reference.registry.domain);
+  registry::ClientOptions client_options =
+      client_options_for(options, reference.registry, options.insecure);
   client_options.plain_http = options.plain_http;
   client_options.retry.attempts = options.retries;
   if (!options.quiet) {
@@ -194,6 +230,24 @@ std::unique_ptr<registry::Client> make_client(FetchOptions& options,
   }
   return std::make_unique<registry::Client>(reference.registry, std::move(authenticator),
                                             std::move(client_options));
+}
+
+std::unique_ptr<pull::Sources> make_sources(FetchOptions& options,
+                                            const ref::Reference& reference) {
+  std::optional<mirror::RegistriesConf> conf;
+  if (std::optional<std::string> path = mirror::find_registries_conf()) {
+    conf = mirror::load_registries_conf(*path);
+  }
+  mirror::SourcePlan plan =
+      mirror::plan_sources(reference, conf ? &*conf : nullptr, options.mirrors);
+  if (plan.primary_insecure) options.insecure = true;
+  std::vector<pull::Mirror> mirrors;
+  for (const mirror::MirrorSource& source : plan.mirrors) {
+    mirrors.push_back(make_mirror(options, source, plan.ns));
+  }
+  return std::make_unique<pull::Sources>(
+      make_client(options, plan.primary), plan.primary.repository, std::move(mirrors),
+      !reference.digest, [](const std::string& message) { warn(message); });
 }
 
 }  // namespace hocker::cli

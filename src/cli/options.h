@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hocker/image/platform.h"
+#include "hocker/pull/sources.h"
 #include "hocker/ref/reference.h"
 #include "hocker/registry/client.h"
 
@@ -33,6 +34,7 @@ struct FetchOptions {
   double timeout = 30;
   std::string out;                       ///< --out PATH; empty = stdout.
   std::string cache;                     ///< --cache DIR; empty = HOCKER_CACHE or none.
+  std::vector<std::string> mirrors;      ///< --mirror URL, in order (digest-only).
   std::vector<std::string> positionals;  ///< REFERENCE, or IMAGE-NAME IMAGE-TAG.
 };
 
@@ -63,5 +65,12 @@ std::optional<image::Platform> requested_platform(const FetchOptions& options);
 /// config (docs/spec.md §2.5), TLS and retry settings from the flags.
 std::unique_ptr<registry::Client> make_client(FetchOptions& options,
                                               const ref::Reference& reference);
+
+/// The sources of a pull of `reference` (docs/spec.md §7): the registries configuration
+/// (mirror::find_registries_conf) and --mirror give the mirrors, each with its own credentials
+/// from the docker config and never the flags' or the environment's; the primary location is
+/// make_client's, for the reference as the configuration rewrites it. Throws Error(kUsage) for
+/// a malformed configuration or a blocked reference.
+std::unique_ptr<pull::Sources> make_sources(FetchOptions& options, const ref::Reference& reference);
 
 }  // namespace hocker::cli

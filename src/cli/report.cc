@@ -42,6 +42,10 @@ void set_warning_writer(LineWriter writer) {
   std::lock_guard lock(g_mutex);
   g_warning_writer = std::move(writer);
 }
+void note(std::string_view label, std::string_view message) {
+  print_line(label, message, false);
+}
+
 void print_error(std::string_view message) {
   print_line("error", message, false);
 }

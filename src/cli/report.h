@@ -21,6 +21,11 @@ void warn(std::string_view message);
 using LineWriter = std::function<void(const std::string& line)>;
 void set_warning_writer(LineWriter writer);
 
+/// Prints "<program>: <label>: <message>" on stderr, scrubbed as warn() does but never through
+/// the warning writer (an informative line after the progress display finished, such as where
+/// a pull's blobs came from).
+void note(std::string_view label, std::string_view message);
+
 /// Prints "<program>: error: <message>" on stderr.
 void print_error(std::string_view message);
 

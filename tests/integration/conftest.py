@@ -113,10 +113,11 @@ def any_registry(request):
 
 @pytest.fixture(scope="session")
 def make_registry(request):
-    """Factory: make_registry(mode, push={ref: image}) -> a fresh Registry for this session
-    (for tests that need a clean access log or their own images)."""
-    def make(mode="plain", push=None):
-        reg = Registry(mode)
+    """Factory: make_registry(mode, push={ref: image}, proxy_of=None) -> a fresh Registry for
+    this session (for tests that need a clean access log or their own images); with proxy_of,
+    a pull-through cache of that registry."""
+    def make(mode="plain", push=None, proxy_of=None):
+        reg = Registry(mode, proxy_of=proxy_of)
 
         def fin():
             reg.stop()

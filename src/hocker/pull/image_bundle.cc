@@ -1,6 +1,8 @@
 #include "hocker/pull/image_bundle.h"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 
 #include "hocker/base/error.h"
 #include "hocker/image/manifest.h"
@@ -8,11 +10,8 @@
 namespace hocker::pull {
 namespace {
 
-// The platforms an index offers, or nothing when `reference` names a single image manifest.
-std::vector<image::Platform> index_platforms(registry::Client& client,
-                                             const ref::Reference& reference) {
-  registry::FetchedManifest top =
-      client.fetch_manifest(reference.repository, reference.identifier());
+// The platforms the index `top` lists, or nothing when it is a single image manifest.
+std::vector<image::Platform> index_platforms(registry::FetchedManifest top) {
   if (image::classify(top.raw, top.content_type) != image::DocumentKind::kIndex) return {};
   return image::Index::parse(std::move(top.raw)).platforms();
 }
@@ -31,29 +30,45 @@ void add_pull(std::vector<std::unique_ptr<ImagePull>>& pulls, std::unique_ptr<Im
   pulls.push_back(std::move(pull));
 }
 
+// The pulls for `selection`: `fetch_top` fetches what the reference names, `make` resolves
+// one platform (nullopt: the host's).
+using MakePull = std::function<std::unique_ptr<ImagePull>(std::optional<image::Platform>)>;
+std::vector<std::unique_ptr<ImagePull>> pulls_for(
+    const PlatformSelection& selection, const std::function<registry::FetchedManifest()>& fetch_top,
+    const MakePull& make) {
+  std::vector<std::unique_ptr<ImagePull>> pulls;
+  if (selection.all) {
+    std::vector<image::Platform> platforms = index_platforms(fetch_top());
+    if (platforms.empty()) pulls.push_back(make(std::nullopt));
+    for (const image::Platform& platform : platforms) add_pull(pulls, make(platform));
+    return pulls;
+  }
+  if (selection.platforms.empty()) pulls.push_back(make(std::nullopt));
+  for (const image::Platform& platform : selection.platforms) add_pull(pulls, make(platform));
+  return pulls;
+}
+
 }  // namespace
 
 std::vector<std::unique_ptr<ImagePull>> pull_platforms(registry::Client& client,
                                                        const ref::Reference& reference,
                                                        const PlatformSelection& selection) {
-  std::vector<std::unique_ptr<ImagePull>> pulls;
-  if (selection.all) {
-    std::vector<image::Platform> platforms = index_platforms(client, reference);
-    if (platforms.empty()) {
-      pulls.push_back(std::make_unique<ImagePull>(client, reference, std::nullopt));
-    }
-    for (const image::Platform& platform : platforms) {
-      add_pull(pulls, std::make_unique<ImagePull>(client, reference, platform));
-    }
-    return pulls;
-  }
-  if (selection.platforms.empty()) {
-    pulls.push_back(std::make_unique<ImagePull>(client, reference, std::nullopt));
-  }
-  for (const image::Platform& platform : selection.platforms) {
-    add_pull(pulls, std::make_unique<ImagePull>(client, reference, platform));
-  }
-  return pulls;
+  return pulls_for(
+      selection,
+      [&] { return client.fetch_manifest(reference.repository, reference.identifier()); },
+      [&](std::optional<image::Platform> platform) {
+        return std::make_unique<ImagePull>(client, reference, platform);
+      });
+}
+
+std::vector<std::unique_ptr<ImagePull>> pull_platforms(Sources& sources,
+                                                       const ref::Reference& reference,
+                                                       const PlatformSelection& selection) {
+  return pulls_for(
+      selection, [&] { return sources.fetch_manifest(reference.identifier()); },
+      [&](std::optional<image::Platform> platform) {
+        return std::make_unique<ImagePull>(sources, reference, platform);
+      });
 }
 
 namespace {

@@ -29,6 +29,11 @@ struct PlatformSelection {
 std::vector<std::unique_ptr<ImagePull>> pull_platforms(registry::Client& client,
                                                        const ref::Reference& reference,
                                                        const PlatformSelection& selection);
+/// pull_platforms through `sources` (mirrors first, as their modes allow); borrows `sources`,
+/// which must outlive the pulls.
+std::vector<std::unique_ptr<ImagePull>> pull_platforms(Sources& sources,
+                                                       const ref::Reference& reference,
+                                                       const PlatformSelection& selection);
 
 /// The ImageSource of every platform of one image (their pulls from pull_platforms()), for
 /// write_archive(). The docker names (RepoTags) go to one platform only, as docker load would

@@ -44,16 +44,37 @@ registry::FetchedManifest fetch_index(registry::Client& client, const ref::Refer
   return fetched;
 }
 
+registry::FetchedManifest fetch_index(Sources& sources, const ref::Reference& reference) {
+  registry::FetchedManifest fetched = sources.fetch_manifest(reference.identifier());
+  if (image::classify(fetched.raw, fetched.content_type) != image::DocumentKind::kIndex) {
+    throw Error(ErrorKind::kFormat, reference.string() +
+                                        " is a single-platform image, not an index: "
+                                        "drop --index to print its manifest");
+  }
+  return fetched;
+}
+
 ImagePull::ImagePull(registry::Client& client, ref::Reference reference,
                      std::optional<image::Platform> platform)
-    : client_(client),
+    : owned_sources_(std::make_unique<Sources>(client, reference.repository)),
+      sources_(*owned_sources_),
       reference_(std::move(reference)),
       requested_(std::move(platform)),
       platform_(requested_ ? *requested_ : image::Platform::host()),
-      resolved_(registry::resolve_image(client_, reference_, platform_)) {}
+      resolved_(registry::resolve_image(client, reference_, platform_)) {}
+
+ImagePull::ImagePull(Sources& sources, ref::Reference reference,
+                     std::optional<image::Platform> platform)
+    : sources_(sources),
+      reference_(std::move(reference)),
+      requested_(std::move(platform)),
+      platform_(requested_ ? *requested_ : image::Platform::host()),
+      resolved_(registry::resolve_image(
+          [this](const std::string& identifier) { return sources_.fetch_manifest(identifier); },
+          reference_, platform_)) {}
 
 image::ImageConfig ImagePull::fetch_config(cache::BlobCache* cache) const {
-  image::ImageConfig config = pull::fetch_config(client_, reference_.repository, manifest(), cache);
+  image::ImageConfig config = sources_.fetch_config(manifest(), cache);
   if (requested_) check_requested_platform(resolved_, config, *requested_);
   return config;
 }
@@ -61,10 +82,10 @@ image::ImageConfig ImagePull::fetch_config(cache::BlobCache* cache) const {
 void ImagePull::fetch_blob(const image::Descriptor& blob, ByteSink& sink, cache::BlobCache* cache,
                            ForeignLayers foreign) const {
   if (foreign == ForeignLayers::kFetch && !blob.urls.empty()) {
-    client_.fetch_external_blob(blob, sink);  // Outside the registry: not cached.
+    client().fetch_external_blob(blob, sink);  // Outside the registry: not cached.
     return;
   }
-  pull::fetch_blob(client_, reference_.repository, blob, sink, cache);
+  sources_.fetch_blob(blob, sink, cache);
 }
 
 namespace {

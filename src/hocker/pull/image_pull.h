@@ -4,6 +4,7 @@
 // parsed views, so nothing is re-serialised. Silent: what to print is the caller's business.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,6 +17,7 @@
 #include "hocker/image/image_config.h"
 #include "hocker/image/manifest.h"
 #include "hocker/image/platform.h"
+#include "hocker/pull/sources.h"
 #include "hocker/ref/reference.h"
 #include "hocker/registry/client.h"
 #include "hocker/registry/resolve.h"
@@ -40,9 +42,11 @@ void check_requested_platform(const registry::ResolvedImage& resolved,
 /// The manifest list or OCI index `reference` names, exactly as the registry sent it. Throws
 /// Error(kFormat) when it names a single-platform image instead.
 registry::FetchedManifest fetch_index(registry::Client& client, const ref::Reference& reference);
+/// fetch_index through `sources` (mirrors first, as their modes allow).
+registry::FetchedManifest fetch_index(Sources& sources, const ref::Reference& reference);
 
 /// One image, resolved to the image manifest for one platform; its config and blobs on demand.
-/// Borrows the client, which must outlive it.
+/// Borrows the client or the sources, which must outlive it.
 class ImagePull {
  public:
   /// Resolves `reference` (registry::resolve_image: one manifest request, two through an
@@ -50,8 +54,12 @@ class ImagePull {
   /// Throws what resolve_image throws.
   ImagePull(registry::Client& client, ref::Reference reference,
             std::optional<image::Platform> platform);
+  /// The same through `sources`: manifests, config and blobs from mirrors as their modes
+  /// allow, then from the primary location.
+  ImagePull(Sources& sources, ref::Reference reference, std::optional<image::Platform> platform);
 
-  registry::Client& client() const { return client_; }
+  registry::Client& client() const { return sources_.primary(); }
+  Sources& sources() const { return sources_; }
   const ref::Reference& reference() const { return reference_; }
   /// The platform chosen from an index: the one asked for, else the host's.
   const image::Platform& platform() const { return platform_; }
@@ -69,7 +77,8 @@ class ImagePull {
                   ForeignLayers foreign) const;
 
  private:
-  registry::Client& client_;
+  std::unique_ptr<Sources> owned_sources_;  // The primary alone, for the client constructor.
+  Sources& sources_;
   ref::Reference reference_;
   std::optional<image::Platform> requested_;
   image::Platform platform_;

@@ -32,6 +32,9 @@ struct Client::Call {
   SendCredentials send_credentials = SendCredentials::kYes;  // kNo: a URL outside the registry.
 };
 
+/// `url` with `query` appended ("?query", or "&query" when it has one already).
+std::string with_query(const std::string& url, const std::string& query);
+
 /// Borrows an idle transport (keeping its connections warm) and gives it back.
 class Client::TransportLease {
  public:

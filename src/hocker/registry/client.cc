@@ -56,6 +56,11 @@ std::string rate_limit_note(const http::Headers& headers) {
 
 }  // namespace
 
+std::string with_query(const std::string& url, const std::string& query) {
+  if (query.empty()) return url;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + query;
+}
+
 Client::Client(ref::Registry registry, std::shared_ptr<auth::Authenticator> authenticator,
                ClientOptions options)
     : registry_(std::move(registry)),
@@ -75,7 +80,9 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   move_to_https(call);  // Built before another request settled the scheme on https.
   http::Request request;
   request.method = call.method;
-  request.url = call.url;
+  request.url = call.send_credentials == SendCredentials::kYes
+                    ? with_query(call.url, options_.query)
+                    : call.url;
   request.headers = call.headers;
   bool probe = is_probe(call);  // Never with credentials: the wire may be plain text to TLS.
   if (std::string authorization = call.send_credentials == SendCredentials::kNo || probe

@@ -28,6 +28,9 @@ struct ClientOptions {
   /// Talk plain HTTP whatever the registry is named with (--plain-http); otherwise the
   /// registry's scheme, https, or for a loopback registry named without one, a probe decides.
   bool plain_http = false;
+  /// Appended to the URL of every request to the registry ("ns=docker.io" for a mirror, as
+  /// containerd sends it); never to token realms or foreign-layer URLs. Empty: none.
+  std::string query;
 };
 
 /// A manifest or index exactly as the registry sent it.

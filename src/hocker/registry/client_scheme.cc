@@ -19,7 +19,7 @@ std::optional<std::string> Client::settled_base_url() {
 std::string Client::settle_base_url() {
   if (auto url = settled_base_url()) return *url;
   http::Request request;
-  request.url = "http://" + registry_.api_host() + "/v2/";
+  request.url = with_query("http://" + registry_.api_host() + "/v2/", options_.query);
   request.timeout_seconds = kProbeTimeoutSeconds;
   ProbeAnswer answer = ProbeAnswer::kSomethingElse;
   try {

@@ -71,7 +71,9 @@ class Registry:
     """A running registry.  Attributes: mode, host, url, ca_file, username, password,
     issuer (token mode), pushed {ref: digest}, workdir."""
 
-    def __init__(self, mode="plain", workdir=None):
+    def __init__(self, mode="plain", workdir=None, proxy_of=None):
+        """proxy_of: another (plain-HTTP or token) Registry: this one is then a pull-through
+        cache of it (distribution's proxy mode), logging in with its credentials if any."""
         if mode not in MODES:
             raise ValueError("mode must be one of %s" % (MODES,))
         self.mode = mode
@@ -99,6 +101,10 @@ class Registry:
             # Foreign layers may name loopback URLs only (the registry refuses all by default).
             "validation": {"manifests": {"urls": {"allow": [r"^http://127\.0\.0\.1:"]}}},
         }
+        if proxy_of is not None:
+            cfg["proxy"] = {"remoteurl": proxy_of.url}
+            if proxy_of.username:
+                cfg["proxy"].update(username=proxy_of.username, password=proxy_of.password)
         if mode != "plain":
             self.username = "hocker-user"
             self.password = "pw-" + secrets.token_hex(8)
