@@ -92,6 +92,13 @@ std::vector<Example> examples_for(const std::string& name) {
   }
   if (name == "tags") return {{"List the tags:", "hocker tags localhost:5000/team/api"}};
   if (name == "digest") return {{"The digest a tag resolves to:", "hocker digest debian:12"}};
+  if (name == "assemble") {
+    return {{"The first locked image, from a folder of blobs named by digest:",
+             "hocker assemble images.lock --blobs ./blobs -o app.tar"},
+            {"Another image and platform, OCI format, blob files named one by one:",
+             "hocker assemble images.lock --image 1 --platform linux/arm/v7 --format oci "
+             "--blob ./sha256:3f4c... --blob ./sha256:9a0b... -o app.tar"}};
+  }
   return {{"", "hocker " + name + " debian:12"}};
 }
 
