@@ -1,5 +1,5 @@
 // hocker assemble: the archive hocker image would write, from a lockfile entry and blob files
-// on disk, without any network (docs/spec.md §3.11). The library builds the image source; the
+// on disk, without any network (docs/spec.md §3.10). The library builds the image source; the
 // archive writer is hocker image's own.
 #include <unistd.h>
 
