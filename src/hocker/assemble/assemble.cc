@@ -73,7 +73,7 @@ BlobFile locate(const lock::LockedBlob& locked, const BlobFiles& files) {
   return blob;
 }
 
-void check_digest(const BlobFile& blob, digest::Digest actual) {
+void check_digest(const BlobFile& blob, const digest::Digest& actual) {
   if (actual == blob.digest) return;
   throw Error(ErrorKind::kIntegrity,
               subject(blob) + " does not match its digest: its content is " + actual.string());

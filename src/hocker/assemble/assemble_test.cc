@@ -20,7 +20,7 @@ struct Assemble : ::testing::Test {
   Assemble() { test.write_blobs(scratch.path); }
 
   archive::ImageSource source(VerifyLayers verify = VerifyLayers::kUpFront,
-                              std::optional<std::string> tag = std::nullopt) {
+                              const std::optional<std::string>& tag = std::nullopt) {
     return make_source(test.image, test.image.platforms[0], BlobFiles::in_directory(scratch.path),
                        tag, verify);
   }
