@@ -16,7 +16,8 @@ namespace {
 
 constexpr const char* kExitCodes =
     "Exit codes: 0 success, 1 other failure, 2 usage, 3 network or TLS, 4 authentication, "
-    "5 not found, 6 integrity (digest or size mismatch), 7 local I/O, 8 format, 130 interrupted.";
+    "5 not found, 6 integrity (digest or size mismatch), 7 local I/O, 8 format, 9 stale "
+    "lockfile, 130 interrupted.";
 
 void prepare(CLI::App& app) {
   app.set_version_flag("--version", std::string(version_line()));
@@ -143,6 +144,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   commands.push_back(make_tags_command());
   commands.push_back(make_digest_command());
   commands.push_back(make_inspect_command());
+  commands.push_back(make_lock_command());
   commands.push_back(make_assemble_command());
   return commands;
 }

@@ -33,6 +33,7 @@ constexpr std::pair<int, const char*> kExitStatus[] = {
     {6, "Integrity: a digest or size does not match."},
     {7, "Local I/O: cannot write the output, disk full."},
     {8, "Format: malformed or unsupported manifest, index, config or input file."},
+    {9, "Stale: hocker lock \\-\\-check found a pin its tag no longer names."},
     {130, "Interrupted (SIGINT or SIGTERM); no partial output is left behind."},
 };
 
@@ -92,6 +93,13 @@ std::vector<Example> examples_for(const std::string& name) {
   }
   if (name == "tags") return {{"List the tags:", "hocker tags localhost:5000/team/api"}};
   if (name == "digest") return {{"The digest a tag resolves to:", "hocker digest debian:12"}};
+  if (name == "lock") {
+    return {{"Pin two images for two platforms:",
+             "hocker lock debian:12 ghcr.io/org/app:1.2 --platform linux/amd64,linux/arm64 "
+             "-o images.lock"},
+            {"Pin again the tags that moved:", "hocker lock --update images.lock"},
+            {"Fail (exit 9) when a tag moved:", "hocker lock --check images.lock"}};
+  }
   if (name == "assemble") {
     return {{"The first locked image, from a folder of blobs named by digest:",
              "hocker assemble images.lock --blobs ./blobs -o app.tar"},

@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/report.h"
 #include "hocker/base/error.h"
 #include "hocker/image/manifest.h"
 #include "hocker/nix/fetchdocker.h"
@@ -55,6 +56,25 @@ std::string registry_attribute(std::string base) {
   return base + "/v2/";
 }
 
+// nixpkgs' fetchdocker fetchers ask for the config by tag at build time, which gives the
+// builder's platform: a manifest chosen from an index for another platform pins a config they
+// cannot fetch. A single manifest is what the tag names everywhere, so it is not warned about.
+void warn_about_foreign_platform(const registry::ResolvedImage& resolved) {
+  if (!resolved.index) return;
+  image::Platform host = image::Platform::host();
+  image::Index index = image::Index::parse(resolved.index->raw);
+  for (const image::Descriptor& entry : index.manifests()) {
+    if (entry.digest != resolved.manifest.digest || !entry.platform) continue;
+    if (entry.platform->matches(host)) return;
+    warn("the manifest pinned is for " + entry.platform->string() + ", not this host's " +
+         host.string() +
+         ": nixpkgs' fetchdocker fetchers can only fetch the builder's "
+         "platform; use hocker lock --platform " +
+         entry.platform->string() + " with the Nix library's fetchImage instead");
+    return;
+  }
+}
+
 class NixCommand final : public Command {
  public:
   std::string name() const override { return "nix"; }
@@ -82,7 +102,9 @@ class NixCommand final : public Command {
       manifest = parse_input(read_manifest_input(manifest_path_));
     } else {
       auto client = make_client(options_, reference);
-      manifest = pull::ImagePull(*client, reference, requested_platform(options_)).manifest();
+      pull::ImagePull pull(*client, reference, requested_platform(options_));
+      warn_about_foreign_platform(pull.resolved());
+      manifest = pull.manifest();
       registry = client->settle_base_url();  // Settled by the fetch: the scheme it used.
     }
     auto [repository, image_name] = nix::split_repository(reference.repository);

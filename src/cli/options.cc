@@ -32,11 +32,17 @@ void add_auth_options(CLI::App& app, FetchOptions& options) {
   }
 }
 
-void add_connection_options(CLI::App& app, FetchOptions& options) {
-  app.add_option("--registry", options.registry,
-                 "Registry base URI, e.g. https://registry.example.com:5000 (classic form; "
-                 "default Docker Hub)");
-  app.add_option("--platform", options.platform, "os/arch[/variant] to select (default: host)");
+// What a command's references look like: one (or the classic pair) with --registry and
+// --platform, or several full references whose command chooses its own platforms.
+enum class ReferenceForm { kOne, kSeveral };
+
+void add_connection_options(CLI::App& app, FetchOptions& options, ReferenceForm form) {
+  if (form == ReferenceForm::kOne) {
+    app.add_option("--registry", options.registry,
+                   "Registry base URI, e.g. https://registry.example.com:5000 (classic form; "
+                   "default Docker Hub)");
+    app.add_option("--platform", options.platform, "os/arch[/variant] to select (default: host)");
+  }
   app.add_flag("--insecure", options.insecure,
                "Do not verify the registry's TLS certificate (its host:port only: token realms "
                "and redirect targets elsewhere are still verified)");
@@ -91,8 +97,13 @@ std::optional<auth::Credentials> explicit_credentials(FetchOptions& options) {
 
 }  // namespace
 
+void add_client_options(CLI::App& app, FetchOptions& options) {
+  add_connection_options(app, options, ReferenceForm::kSeveral);
+  add_auth_options(app, options);
+}
+
 void add_fetch_options(CLI::App& app, FetchOptions& options, WithOutput with_output) {
-  add_connection_options(app, options);
+  add_connection_options(app, options, ReferenceForm::kOne);
   add_auth_options(app, options);
   if (with_output == WithOutput::kYes) {
     app.add_option("-o,--out", options.out,

@@ -42,6 +42,10 @@ enum class WithOutput { kNo, kYes };
 /// Registers the shared options and the positional arguments on `app`.
 void add_fetch_options(CLI::App& app, FetchOptions& options, WithOutput with_output);
 
+/// Registers the shared connection and authentication options, without --registry, --platform
+/// and positionals: for a command that takes several full references and its own platforms.
+void add_client_options(CLI::App& app, FetchOptions& options);
+
 /// The reference the positionals name: one argument is a full reference (modern form), two
 /// are IMAGE-NAME IMAGE-TAG with --registry (classic form). Throws Error(kUsage).
 ref::Reference reference_from(const FetchOptions& options);

@@ -22,6 +22,8 @@ int exit_code(ErrorKind kind) {
       return 7;
     case ErrorKind::kFormat:
       return 8;
+    case ErrorKind::kStale:
+      return 9;
     case ErrorKind::kInterrupted:
       return 130;
   }
@@ -46,6 +48,8 @@ std::string_view kind_name(ErrorKind kind) {
       return "local-io";
     case ErrorKind::kFormat:
       return "format";
+    case ErrorKind::kStale:
+      return "stale";
     case ErrorKind::kInterrupted:
       return "interrupted";
   }

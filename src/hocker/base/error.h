@@ -18,6 +18,7 @@ enum class ErrorKind {
   kIntegrity,    ///< a digest or size does not match: exit 6
   kLocalIo,      ///< cannot write the output, disk full: exit 7
   kFormat,       ///< malformed or unsupported manifest, index, config or input: exit 8
+  kStale,        ///< a lockfile pin is no longer what its tag names (hocker lock --check): exit 9
   kInterrupted,  ///< SIGINT or SIGTERM: exit 130
 };
 
