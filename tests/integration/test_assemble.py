@@ -1,4 +1,4 @@
-"""hocker assemble: from a lockfile and blob files on disk, the archive
+"""hocker assemble: from a lockfile written by hocker lock and blob files on disk, the archive
 hocker image writes, byte for byte, in both formats; a tampered blob is an integrity error with
 nothing written, a missing one an error naming its digest."""
 import os
@@ -8,7 +8,6 @@ import pytest
 
 from harness.cli import assert_one_error_line, leftovers
 from harness.images import FIXTURE_REFS
-from harness.lockfile import locked_image, write_lock
 
 CASES = [("hello", None), ("multilayer", None), ("oci", None), ("zstd", None),
          ("multiarch", "linux/amd64"), ("multiarch", "linux/arm/v7"),
@@ -24,9 +23,10 @@ def pick(images, key, platform):
     return image.children[platform] if platform else image
 
 
-def lock(reg, images, key, path):
-    name, tag = FIXTURE_REFS[key].split(":")
-    return write_lock(path, [locked_image(reg.host, name, tag, images[key])])
+def lock(run, hocker, reg, key, path):
+    rc, _, err = run([hocker, "lock", "--all-platforms", "-o", str(path), reference(reg, key)])
+    assert rc == 0, err
+    return path
 
 
 def blob_dir(image, path):
@@ -45,10 +45,10 @@ def platform_args(platform):
 
 
 @pytest.fixture(scope="module")
-def locked(tmp_path_factory, plain_registry, images):
-    """key -> lockfile path, one per fixture image."""
+def locked(tmp_path_factory, run, hocker, plain_registry):
+    """key -> lockfile path written by hocker lock, one per fixture image."""
     root = tmp_path_factory.mktemp("locks")
-    return {key: lock(plain_registry, images, key, root / (key + ".lock"))
+    return {key: lock(run, hocker, plain_registry, key, root / (key + ".lock"))
             for key in {case[0] for case in CASES} | {"lying"}}
 
 

@@ -15,7 +15,6 @@ import uuid
 import pytest
 
 from harness.images import FIXTURE_REFS
-from harness.lockfile import locked_image, write_lock
 from harness.util import REPO_ROOT
 
 pytestmark = pytest.mark.consumer
@@ -70,9 +69,11 @@ def closure(drv):
     return result.stdout.split()
 
 
-def lock(registry, images, key, path):
-    name, tag = FIXTURE_REFS[key].split(":")
-    return write_lock(path, [locked_image(registry.host, name, tag, images[key])])
+def lock(run, hocker, registry, key, path, env=None):
+    ref = registry.host + "/" + FIXTURE_REFS[key]
+    rc, _, err = run([hocker, "lock", "--all-platforms", "-o", str(path), ref], env=env)
+    assert rc == 0, err
+    return path
 
 
 def pulled(run, hocker, ref, path, *extra, env=None):
@@ -82,9 +83,9 @@ def pulled(run, hocker, ref, path, *extra, env=None):
 
 
 def test_fetch_image_builds_what_hocker_image_writes(hocker, hocker_package, run, plain_registry,
-                                                     images, tmp_path):
+                                                     tmp_path):
     ref = plain_registry.host + "/" + FIXTURE_REFS["hello"]
-    lock_path = lock(plain_registry, images, "hello", tmp_path / "hello.lock")
+    lock_path = lock(run, hocker, plain_registry, "hello", tmp_path / "hello.lock")
     mark = plain_registry.log_mark()
     result = nix_build(fetch_image_expression(hocker_package, lock_path, fresh_prefix()))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -97,9 +98,9 @@ def test_fetch_image_builds_what_hocker_image_writes(hocker, hocker_package, run
 
 
 def test_the_oci_format_and_a_tag_pass_through(hocker, hocker_package, run, plain_registry,
-                                               images, tmp_path):
+                                               tmp_path):
     ref = plain_registry.host + "/" + FIXTURE_REFS["multilayer"]
-    lock_path = lock(plain_registry, images, "multilayer", tmp_path / "multilayer.lock")
+    lock_path = lock(run, hocker, plain_registry, "multilayer", tmp_path / "multilayer.lock")
     result = nix_build(fetch_image_expression(hocker_package, lock_path, fresh_prefix(),
                                               format='"oci"', tag='"mine/app:2"'))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -108,9 +109,9 @@ def test_the_oci_format_and_a_tag_pass_through(hocker, hocker_package, run, plai
 
 
 def test_the_arm_v7_entry_of_a_multi_platform_image(hocker, hocker_package, run, plain_registry,
-                                                    images, tmp_path):
+                                                    tmp_path):
     ref = plain_registry.host + "/" + FIXTURE_REFS["multiarch"]
-    lock_path = lock(plain_registry, images, "multiarch", tmp_path / "multiarch.lock")
+    lock_path = lock(run, hocker, plain_registry, "multiarch", tmp_path / "multiarch.lock")
     result = nix_build(fetch_image_expression(hocker_package, lock_path, fresh_prefix(),
                                               platform='"linux/arm/v7"'))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -119,11 +120,11 @@ def test_the_arm_v7_entry_of_a_multi_platform_image(hocker, hocker_package, run,
 
 
 def test_a_private_image_needs_credentials_from_impure_variables(hocker, hocker_package, run,
-                                                                 token_registry, images,
-                                                                 tmp_path):
+                                                                 token_registry, tmp_path):
     ref = token_registry.host + "/" + FIXTURE_REFS["hello"]
     credentials = {"DOCKER_USER": token_registry.username, "DOCKER_PASS": token_registry.password}
-    lock_path = lock(token_registry, images, "hello", tmp_path / "private.lock")
+    lock_path = lock(run, hocker, token_registry, "hello", tmp_path / "private.lock",
+                     env=credentials)
     prefix = fresh_prefix()
     expression = fetch_image_expression(hocker_package, lock_path, prefix)
     anonymous = nix_build(expression, env={"DOCKER_USER": "", "DOCKER_PASS": "",
@@ -151,9 +152,8 @@ def test_two_images_sharing_a_base_layer_share_its_store_path(hocker, hocker_pac
                                             "deep/er/name/hello:v1": hello})
     refs = [registry.host + "/" + name for name in
             ("apps/nested/one:v1", "apps/nested/two:v1", "deep/er/name/hello:v1")]
-    write_lock(tmp_path / "apps.lock",
-               [locked_image(registry.host, ref.split("/", 1)[1].split(":")[0], "v1", image)
-                for ref, image in zip(refs, (one, two, hello))])
+    rc, _, err = run([hocker, "lock", "-o", str(tmp_path / "apps.lock")] + refs)
+    assert rc == 0, err
     prefix = fresh_prefix()
     expressions = [fetch_image_expression(hocker_package, tmp_path / "apps.lock", prefix,
                                           image=str(index)) for index in range(3)]
@@ -184,8 +184,7 @@ def test_two_images_sharing_a_base_layer_share_its_store_path(hocker, hocker_pac
 
 def test_an_altered_digest_in_the_lock_fails_the_build(hocker, hocker_package, run,
                                                        plain_registry, images, tmp_path):
-    ref = plain_registry.host + "/" + FIXTURE_REFS["hello"]
-    lock_path = lock(plain_registry, images, "hello", tmp_path / "hello.lock")
+    lock_path = lock(run, hocker, plain_registry, "hello", tmp_path / "hello.lock")
     layer = images["hello"].layers[0].digest
     altered = layer[:-1] + ("0" if layer[-1] != "0" else "1")
     lock_path.write_text(lock_path.read_text().replace(layer, altered))
@@ -247,9 +246,9 @@ def test_the_overlay_hands_its_hocker_to_the_fetchdocker_fetchers(hocker_package
                      "before": "haskell-hocker"}
 
 
-def test_the_flake_lib_fetch_image_uses_the_flake_hocker(hocker_package, plain_registry, images,
-                                                         tmp_path):
-    lock_path = lock(plain_registry, images, "multilayer", tmp_path / "multilayer.lock")
+def test_the_flake_lib_fetch_image_uses_the_flake_hocker(hocker, hocker_package, run,
+                                                         plain_registry, tmp_path):
+    lock_path = lock(run, hocker, plain_registry, "multilayer", tmp_path / "multilayer.lock")
     value = evaluate(flake_with_stand_in(
         'let image = flake.lib.fetchImage { system = "x86_64-linux"; lockFile = %s; }; in'
         ' { inherit (image) builder name; blobs = builtins.length'
