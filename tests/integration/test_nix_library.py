@@ -256,3 +256,15 @@ def test_the_flake_lib_fetch_image_uses_the_flake_hocker(hocker, hocker_package,
     assert value["builder"].endswith("-hocker-2.0.0/bin/hocker")
     assert value["name"] == "multilayer-v1-linux-amd64-docker.tar"
     assert value["blobs"] == 2 + 4  # manifest, config, 4 distinct layers of 5
+
+
+@pytest.mark.parametrize("system,platform", [("x86_64-linux", "linux/amd64"),
+                                             ("aarch64-linux", "linux/arm64/v8"),
+                                             ("armv7l-linux", "linux/arm/v7")])
+def test_the_default_platform_is_the_one_nix_builds_for(hocker, hocker_package, run,
+                                                        plain_registry, tmp_path, system,
+                                                        platform):
+    lock_path = lock(run, hocker, plain_registry, "multiarch", tmp_path / "multiarch.lock")
+    value = evaluate('((import %s { }).fetchImage { lockFile = %s; hocker = "/x"; system = "%s"; })'
+                     '.args' % (NIX_LIB, lock_path, system))
+    assert value[value.index("--platform") + 1] == platform
