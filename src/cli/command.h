@@ -37,5 +37,6 @@ std::unique_ptr<Command> make_tags_command();
 std::unique_ptr<Command> make_digest_command();
 std::unique_ptr<Command> make_inspect_command();
 std::unique_ptr<Command> make_lock_command();
+std::unique_ptr<Command> make_assemble_command();
 
 }  // namespace hocker::cli

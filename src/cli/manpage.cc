@@ -104,6 +104,13 @@ std::vector<Example> examples_for(const std::string& name) {
             {"Pin again the tags that moved:", "hocker lock --update images.lock"},
             {"Fail (exit 9) when a tag moved:", "hocker lock --check images.lock"}};
   }
+  if (name == "assemble") {
+    return {{"The first locked image, from a folder of blobs named by digest:",
+             "hocker assemble images.lock --blobs ./blobs -o app.tar"},
+            {"Another image and platform, OCI format, blob files named one by one:",
+             "hocker assemble images.lock --image 1 --platform linux/arm/v7 --format oci "
+             "--blob ./sha256:3f4c... --blob ./sha256:9a0b... -o app.tar"}};
+  }
   return {{"", "hocker " + name + " debian:12"}};
 }
 

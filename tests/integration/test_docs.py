@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-COMMANDS = ["image", "manifest", "config", "layer", "nix", "tags", "digest", "inspect", "lock"]
+COMMANDS = ["image", "manifest", "config", "layer", "nix", "tags", "digest", "inspect", "lock",
+            "assemble"]
 CLASSIC = {"image": "hocker-image", "manifest": "hocker-manifest", "config": "hocker-config",
            "layer": "hocker-layer", "nix": "docker2nix"}
 

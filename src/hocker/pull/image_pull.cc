@@ -1,26 +1,12 @@
 #include "hocker/pull/image_pull.h"
 
 #include "hocker/archive/image_archive.h"
+#include "hocker/archive/image_names.h"
 #include "hocker/archive/spool_file.h"
 #include "hocker/base/error.h"
 #include "hocker/pull/blob_pull.h"
 
 namespace hocker::pull {
-namespace {
-
-// The reference named by its tag alone: "debian:jessie", not "debian:jessie@sha256:…".
-ref::Reference without_digest(const ref::Reference& reference) {
-  ref::Reference named = reference;
-  named.digest.reset();
-  return named;
-}
-
-}  // namespace
-
-std::vector<std::string> repo_tags(const ref::Reference& reference) {
-  if (!reference.tag) return {};
-  return {without_digest(reference).familiar()};
-}
 
 void check_requested_platform(const registry::ResolvedImage& resolved,
                               const image::ImageConfig& config, const image::Platform& requested) {
@@ -124,16 +110,15 @@ ImageDownload::ImageDownload(const ImagePull& pull, const DownloadOptions& optio
 archive::ImageSource ImageDownload::make_source(const ImagePull& pull,
                                                 const DownloadOptions& options,
                                                 archive::BlobPrefetch& prefetch) {
-  const ref::Reference& reference = pull.reference();
   image::ImageConfig config = pull.fetch_config(options.cache);
-  return archive::ImageSource{
-      pull.manifest(),
-      std::move(config),
-      options.tag ? std::vector<std::string>{*options.tag} : repo_tags(reference),
-      reference.tag.value_or(""),
-      reference.tag ? without_digest(reference).string() : "",
-      prefetch.fetcher(),
-      options.foreign_layers == ForeignLayers::kFetch};
+  archive::ImageNames names = archive::image_names(pull.reference(), options.tag);
+  return archive::ImageSource{pull.manifest(),
+                              std::move(config),
+                              std::move(names.repo_tags),
+                              std::move(names.oci_ref_name),
+                              std::move(names.oci_image_name),
+                              prefetch.fetcher(),
+                              options.foreign_layers == ForeignLayers::kFetch};
 }
 
 }  // namespace hocker::pull

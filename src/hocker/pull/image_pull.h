@@ -28,11 +28,6 @@ namespace hocker::pull {
 /// are fetched from there (--allow-foreign-layers) or refused.
 enum class ForeignLayers { kRefuse, kFetch };
 
-/// The names `docker pull` gives the image, for docker load's RepoTags: the familiar reference
-/// without any digest ({"debian:jessie"}, {"localhost:5000/team/app:v1"}); none when the
-/// reference names a digest only.
-std::vector<std::string> repo_tags(const ref::Reference& reference);
-
 /// For a reference naming a single-platform manifest (no index to choose from): throws
 /// Error(kNotFound) when the config says the image is for another platform than `requested`,
 /// as docker pull --platform does. A config without os/architecture passes.

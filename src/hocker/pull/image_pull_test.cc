@@ -48,24 +48,6 @@ std::string add_image(TestRegistry& registry, const std::string& config,
   return manifest;
 }
 
-TEST(ImagePull, RepoTagsAsDockerPullNamesThem) {
-  std::string digest = digest::sha256("x").string();
-  struct Case {
-    std::string reference;
-    std::vector<std::string> repo_tags;
-  } cases[] = {
-      {"debian:jessie", {"debian:jessie"}},
-      {"docker.io/library/alpine", {"alpine:latest"}},
-      {"team/app:1", {"team/app:1"}},
-      {"localhost:5000/team/api:dev@" + digest, {"localhost:5000/team/api:dev"}},
-      {"ghcr.io/org/app@" + digest, {}},
-  };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.reference);
-    EXPECT_EQ(repo_tags(ref::Reference::parse(c.reference)), c.repo_tags);
-  }
-}
-
 TEST(ImagePull, ResolvesASingleManifestWithOneRequest) {
   TestRegistry registry;
   std::string manifest = add_image(registry, config_for("linux", "amd64"), {"layer"}, "v1");
