@@ -15,6 +15,7 @@
 #include "hocker/http/transport.h"
 #include "hocker/image/descriptor.h"
 #include "hocker/ref/reference.h"
+#include "hocker/registry/ranged_fetch.h"
 #include "hocker/registry/retry.h"
 
 namespace hocker::registry {
@@ -28,6 +29,9 @@ struct ClientOptions {
   /// Talk plain HTTP whatever the registry is named with (--plain-http); otherwise the
   /// registry's scheme, https, or for a loopback registry named without one, a probe decides.
   bool plain_http = false;
+  /// Blobs larger than one chunk are fetched over this many connections at once with Range
+  /// requests (registry/ranged_fetch.h); connections <= 1: one stream per blob.
+  RangedFetchOptions blob_ranges;
 };
 
 /// A manifest or index exactly as the registry sent it.
@@ -111,6 +115,8 @@ class Client {
   enum class ProbeAnswer { kRegistry, kSomethingElse };
 
   http::Response send(Call& call);
+  std::int64_t fetch_blob_range(const std::string& repository, const image::Descriptor& blob,
+                                std::int64_t start, std::int64_t length, ByteSink& sink);
   http::Response attempt(Call& call, int attempt_number);
   http::Response answer_challenge(Call& call, http::Response response, http::Transport& transport);
   std::string request_base_url();
