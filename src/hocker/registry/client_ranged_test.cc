@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 
 #include "hocker/base/base64.h"
 #include "hocker/base/test_support.h"
@@ -37,7 +38,10 @@ image::Descriptor descriptor_of(const std::string& bytes) {
 
 ClientOptions ranged_options(int connections = 4) {
   ClientOptions options = fast_options();
-  options.blob_ranges = {.connections = connections, .chunk_size = kChunk};
+  // Whatever the speed of the first chunk, the rest over several connections.
+  options.blob_ranges = {.connections = connections,
+                         .chunk_size = kChunk,
+                         .parallel_below = std::numeric_limits<std::int64_t>::max()};
   return options;
 }
 
@@ -175,6 +179,24 @@ TEST(ClientRangedFetch, ChunksFollowTheRedirectWithoutCredentials) {
   for (const ServerRequest& request : cdn.requests()) {
     EXPECT_GE(range_of(request).first, 0) << request.headers.get("Range").value_or("none");
   }
+}
+
+TEST(ClientRangedFetch, AFastFirstChunkLeavesTheRestToOneRequest) {
+  const std::string blob = blob_bytes();
+  TestServer server([&](const ServerRequest& request, ServerConnection& connection) {
+    serve_range(blob, request, connection);
+  });
+  ClientOptions options = ranged_options();
+  options.blob_ranges.parallel_below = 0;
+  auto client = client_for(server, {}, options);
+  StringSink sink;
+  client->fetch_blob("team/app", descriptor_of(blob), sink);
+  EXPECT_TRUE(sink.text == blob);
+  std::vector<std::string> ranges;
+  for (const ServerRequest& request : server.requests()) {
+    ranges.push_back(request.headers.get("Range").value_or(""));
+  }
+  EXPECT_EQ(ranges, (std::vector<std::string>{"bytes=0-65535", "bytes=65536-655482"}));
 }
 
 TEST(ClientRangedFetch, OneConnectionMeansOneStream) {

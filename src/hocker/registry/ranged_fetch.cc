@@ -1,6 +1,7 @@
 #include "hocker/registry/ranged_fetch.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <map>
@@ -162,12 +163,19 @@ void fetch_ranged(std::int64_t offset, std::int64_t size, const ChunkFetcher& fe
     return;
   }
   // The first chunk also asks whether the server honours Range: a 200 streams everything.
+  auto began = std::chrono::steady_clock::now();
   std::int64_t start = fetch(offset, chunk_size, sink);
   if (start >= size) return;
   if (start != offset + chunk_size) {
     throw Error(ErrorKind::kInternal, "a ranged fetch ended at an unexpected offset");
   }
-  Window window(start, size, {options.connections, chunk_size});
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - began;
+  if (static_cast<double>(chunk_size) >=
+      static_cast<double>(options.parallel_below) * took.count()) {
+    fetch(start, size - start, sink);  // One connection keeps up: no window needed.
+    return;
+  }
+  Window window(start, size, {options.connections, chunk_size, options.parallel_below});
   Workers workers(window, fetch,
                   static_cast<int>(std::min<std::int64_t>(options.connections, window.count())));
   for (std::int64_t index = 0; index < window.count(); ++index) {

@@ -20,12 +20,18 @@ using ChunkFetcher =
 struct RangedFetchOptions {
   int connections = 4;                              ///< worker connections; <= 1: one stream
   std::int64_t chunk_size = std::int64_t{8} << 20;  ///< bytes per Range request
+  /// The first chunk's throughput (bytes per second, request included) below which the rest is
+  /// fetched over several connections; at or above it, one connection is fast enough and the
+  /// rest comes in one request, without the reorder window's memory.
+  std::int64_t parallel_below = std::int64_t{64} << 20;
 };
 
 /// Streams bytes [offset, size) of a blob into `sink` (write() only; the caller verifies and
 /// finishes), in order, each byte once. The first chunk is fetched on the calling thread and
 /// streamed straight into `sink`: when the server ignores its Range (the whole body came), that
-/// was all. Otherwise options.connections worker threads fetch the following chunks, at most
+/// was all. When the first chunk came at options.parallel_below bytes per second or faster,
+/// the rest is fetched in one Range request, streamed likewise. Otherwise
+/// options.connections worker threads fetch the following chunks, at most
 /// connections + 2 chunks ahead of the sink (memory stays at that many × chunk_size), and the
 /// calling thread writes each chunk once all before it were written. A chunk whose fetcher
 /// throws ends the whole transfer with that exception (the fetcher retries transient failures

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -16,6 +18,9 @@ namespace {
 
 using test_support::kind_of;
 using test_support::StringSink;
+
+// A first chunk is never fast enough: the rest always goes over several connections.
+constexpr std::int64_t kAlways = std::numeric_limits<std::int64_t>::max();
 
 std::string blob_of(std::size_t size) {
   std::string bytes(size, '\0');
@@ -51,7 +56,7 @@ TEST(FetchRanged, FetchesConsecutiveChunksAndDeliversThemInOrder) {
   fetch_ranged(
       0, 10'500,
       [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
-      sink, {.connections = 3, .chunk_size = 1000});
+      sink, {.connections = 3, .chunk_size = 1000, .parallel_below = kAlways});
   EXPECT_TRUE(sink.text == server.blob);
   EXPECT_EQ(server.calls.size(), 11u);
   EXPECT_EQ(server.calls.front(), std::make_pair(std::int64_t{0}, std::int64_t{1000}));
@@ -65,7 +70,7 @@ TEST(FetchRanged, StartsAtTheOffsetTheCallerAlreadyHas) {
   fetch_ranged(
       1234, 5000,
       [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
-      sink, {.connections = 2, .chunk_size = 1000});
+      sink, {.connections = 2, .chunk_size = 1000, .parallel_below = kAlways});
   EXPECT_TRUE(sink.text == server.blob.substr(1234));
 }
 
@@ -89,7 +94,7 @@ TEST(FetchRanged, ChunksFinishingInReverseOrderStillArriveInOrder) {
                  changed.notify_all();
                  return end;
                },
-               sink, {.connections = 4, .chunk_size = 1000});
+               sink, {.connections = 4, .chunk_size = 1000, .parallel_below = kAlways});
   EXPECT_TRUE(sink.text == server.blob);
 }
 
@@ -102,7 +107,7 @@ TEST(FetchRanged, AServerIgnoringRangeIsReadAsOneStream) {
                  ++calls;
                  return server.serve(start, 5000 - start, out);  // A 200: everything after `start`.
                },
-               sink, {.connections = 4, .chunk_size = 1000});
+               sink, {.connections = 4, .chunk_size = 1000, .parallel_below = kAlways});
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(sink.text == server.blob);
 }
@@ -113,9 +118,21 @@ TEST(FetchRanged, ASmallBlobTakesOneRequest) {
   fetch_ranged(
       0, 900,
       [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
-      sink, {.connections = 4, .chunk_size = 1000});
+      sink, {.connections = 4, .chunk_size = 1000, .parallel_below = kAlways});
   EXPECT_EQ(server.calls.size(), 1u);
   EXPECT_TRUE(sink.text == server.blob);
+}
+
+TEST(FetchRanged, AFastFirstChunkFetchesTheRestInOneRequest) {
+  FakeServer server(blob_of(10'500));
+  StringSink sink;
+  fetch_ranged(
+      0, 10'500,
+      [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
+      sink, {.connections = 3, .chunk_size = 1000, .parallel_below = 0});
+  EXPECT_TRUE(sink.text == server.blob);
+  using Call = std::pair<std::int64_t, std::int64_t>;
+  EXPECT_EQ(server.calls, (std::vector<Call>{{0, 1000}, {1000, 9500}}));
 }
 
 TEST(FetchRanged, NeverRunsMoreThanConnectionsPlusTwoChunksAhead) {
@@ -139,7 +156,7 @@ TEST(FetchRanged, NeverRunsMoreThanConnectionsPlusTwoChunksAhead) {
                  }
                  return server.serve(start, length, out);
                },
-               sink, {.connections = 2, .chunk_size = 1000});
+               sink, {.connections = 2, .chunk_size = 1000, .parallel_below = kAlways});
   EXPECT_EQ(written.load(), 40'000);
   EXPECT_LE(worst.load(), 2 + 2);
 }
@@ -156,7 +173,8 @@ TEST(FetchRanged, AFailingChunkEndsTheTransferWithItsError) {
                                    throw Error(ErrorKind::kNetwork, "GET chunk: 503 (gave up)");
                                  return server.serve(start, length, out);
                                },
-                               sink, {.connections = 3, .chunk_size = 1000});
+                               sink,
+                               {.connections = 3, .chunk_size = 1000, .parallel_below = kAlways});
                 },
                 &message),
             ErrorKind::kNetwork);
@@ -179,7 +197,7 @@ TEST(FetchRanged, ASinkFailureStopsTheWorkers) {
                            [&](auto start, auto length, ByteSink& out) {
                              return server.serve(start, length, out);
                            },
-                           sink, {.connections = 3, .chunk_size = 1000});
+                           sink, {.connections = 3, .chunk_size = 1000, .parallel_below = kAlways});
             }),
             ErrorKind::kIntegrity);
   EXPECT_LT(server.calls.size(), 50u);
@@ -195,7 +213,7 @@ TEST(FetchRanged, AWorkersChunkAnsweredWithTheWholeBodyIsAFormatError) {
                              return server.serve(start, 5000 - start,
                                                  out);  // Range no longer honoured.
                            },
-                           sink, {.connections = 2, .chunk_size = 1000});
+                           sink, {.connections = 2, .chunk_size = 1000, .parallel_below = kAlways});
             }),
             ErrorKind::kFormat);
 }
