@@ -97,7 +97,7 @@ def test_a_chunk_of_wrong_bytes_fails_the_digest_and_writes_nothing(
     out = tmp_path / "out.tar"
     rc, _, err = pull(hocker, run, proxy, out)
     assert rc == 6, err
-    assert_one_error_line(err, "hocker", layer.digest)
+    assert_one_error_line(err, "hocker-image", layer.digest)
     assert not out.exists()
     assert leftovers(tmp_path) == []
 
