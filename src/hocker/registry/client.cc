@@ -60,7 +60,8 @@ Client::Client(ref::Registry registry, std::shared_ptr<auth::Authenticator> auth
                ClientOptions options)
     : registry_(std::move(registry)),
       authenticator_(std::move(authenticator)),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      free_range_workers_(options_.blob_ranges.connections) {
   if (options_.plain_http)
     scheme_ = "http";
   else if (!registry_.scheme.empty())
@@ -210,12 +211,14 @@ void Client::fetch_blob(const std::string& repository, const image::Descriptor& 
                         ByteSink& sink, std::int64_t offset) {
   if (options_.blob_ranges.connections > 1 &&
       blob.size - offset > options_.blob_ranges.chunk_size) {
+    RangedFetchOptions ranges = options_.blob_ranges;
+    ranges.free_workers = &free_range_workers_;
     fetch_ranged(
         offset, blob.size,
         [&](std::int64_t start, std::int64_t length, ByteSink& chunk_sink) {
           return fetch_blob_range(repository, blob, start, length, chunk_sink);
         },
-        sink, options_.blob_ranges);
+        sink, ranges);
     return;
   }
   Call call;

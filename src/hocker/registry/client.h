@@ -3,6 +3,7 @@
 // interrupted blobs resumed. It moves bytes; parsing them is the image module's business.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,8 +30,9 @@ struct ClientOptions {
   /// Talk plain HTTP whatever the registry is named with (--plain-http); otherwise the
   /// registry's scheme, https, or for a loopback registry named without one, a probe decides.
   bool plain_http = false;
-  /// Blobs larger than one chunk are fetched over this many connections at once with Range
-  /// requests (registry/ranged_fetch.h); connections <= 1: one stream per blob.
+  /// Blobs larger than one chunk are fetched over up to this many connections with Range
+  /// requests (registry/ranged_fetch.h), this many in all for concurrent blobs; connections
+  /// <= 1: one stream per blob.
   RangedFetchOptions blob_ranges;
 };
 
@@ -134,6 +136,7 @@ class Client {
   std::mutex mutex_;    // Guards scheme_ and idle_.
   std::string scheme_;  // "http" or "https"; empty until settled.
   std::vector<std::unique_ptr<http::Transport>> idle_;
+  std::atomic<int> free_range_workers_;  // Shared by every ranged blob fetch.
 };
 
 /// The pull scope of `repository` for token requests: "repository:<name>:pull".

@@ -25,7 +25,7 @@ class Window {
         size_(size),
         chunk_size_(options.chunk_size),
         count_((size - start + options.chunk_size - 1) / options.chunk_size),
-        slots_(options.connections + 2) {}
+        slots_(options.connections + 1) {}
 
   std::int64_t count() const { return count_; }
   std::int64_t chunk_start(std::int64_t index) const { return start_ + index * chunk_size_; }
@@ -153,6 +153,29 @@ class Workers {
   std::vector<std::thread> threads_;
 };
 
+// Takes up to `wanted` workers from the shared count (all of them when there is none) and
+// gives them back.
+class WorkerGrant {
+ public:
+  WorkerGrant(std::atomic<int>* free, int wanted) : free_(free), count_(wanted) {
+    if (free_ == nullptr) return;
+    int available = free_->load();
+    do {
+      count_ = std::min(wanted, std::max(available, 0));
+    } while (!free_->compare_exchange_weak(available, available - count_));
+  }
+  ~WorkerGrant() {
+    if (free_ != nullptr) *free_ += count_;
+  }
+  WorkerGrant(const WorkerGrant&) = delete;
+  WorkerGrant& operator=(const WorkerGrant&) = delete;
+  int count() const { return count_; }
+
+ private:
+  std::atomic<int>* free_;
+  int count_;
+};
+
 }  // namespace
 
 void fetch_ranged(std::int64_t offset, std::int64_t size, const ChunkFetcher& fetch, ByteSink& sink,
@@ -175,9 +198,15 @@ void fetch_ranged(std::int64_t offset, std::int64_t size, const ChunkFetcher& fe
     fetch(start, size - start, sink);  // One connection keeps up: no window needed.
     return;
   }
-  Window window(start, size, {options.connections, chunk_size, options.parallel_below});
-  Workers workers(window, fetch,
-                  static_cast<int>(std::min<std::int64_t>(options.connections, window.count())));
+  int wanted = static_cast<int>(
+      std::min<std::int64_t>(options.connections, (size - start + chunk_size - 1) / chunk_size));
+  WorkerGrant grant(options.free_workers, wanted);
+  if (grant.count() == 0) {
+    fetch(start, size - start, sink);  // Every worker busy with other blobs.
+    return;
+  }
+  Window window(start, size, {grant.count(), chunk_size, options.parallel_below, nullptr});
+  Workers workers(window, fetch, grant.count());
   for (std::int64_t index = 0; index < window.count(); ++index) {
     Chunk chunk = window.take(index);
     sink.write(chunk);

@@ -3,6 +3,7 @@
 // How a chunk is requested (retries, authentication, redirects) is the fetcher's business.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 
@@ -24,6 +25,10 @@ struct RangedFetchOptions {
   /// fetched over several connections; at or above it, one connection is fast enough and the
   /// rest comes in one request, without the reorder window's memory.
   std::int64_t parallel_below = std::int64_t{64} << 20;
+  /// Worker connections free for all blobs of the process (shared by concurrent fetches, so
+  /// that memory is bounded however many layers are in flight); null: no shared limit. A fetch
+  /// that finds none free takes the rest in one request.
+  std::atomic<int>* free_workers = nullptr;
 };
 
 /// Streams bytes [offset, size) of a blob into `sink` (write() only; the caller verifies and
@@ -31,8 +36,9 @@ struct RangedFetchOptions {
 /// streamed straight into `sink`: when the server ignores its Range (the whole body came), that
 /// was all. When the first chunk came at options.parallel_below bytes per second or faster,
 /// the rest is fetched in one Range request, streamed likewise. Otherwise
-/// options.connections worker threads fetch the following chunks, at most
-/// connections + 2 chunks ahead of the sink (memory stays at that many × chunk_size), and the
+/// up to options.connections worker threads (as many as options.free_workers grants) fetch the
+/// following chunks, at most workers + 1 chunks ahead of the sink (memory stays at that many ×
+/// chunk_size), and the
 /// calling thread writes each chunk once all before it were written. A chunk whose fetcher
 /// throws ends the whole transfer with that exception (the fetcher retries transient failures
 /// itself); so does a worker's chunk answered with the whole body (Error(kFormat): the server
