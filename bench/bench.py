@@ -27,6 +27,7 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(BENCH_DIR)
 sys.path.insert(0, os.path.join(REPO_ROOT, "tests", "integration"))
 
+from harness.fault_proxy import FaultProxy  # noqa: E402
 from harness.images import MTIME, ImageBuilder, Layer  # noqa: E402
 from harness.registry import Registry  # noqa: E402
 from harness.util import bare  # noqa: E402
@@ -34,6 +35,7 @@ from harness.util import bare  # noqa: E402
 MIB = 1 << 20
 DEFAULT_HOCKER = os.path.join(REPO_ROOT, "build", "release", "src", "cli", "hocker")
 BIG_REF, HELLO_REF = "bench/big:v1", "library/hello:latest"
+ONE_REF = "bench/one:v1"  # the one-layer image
 STOP = threading.Event()  # set on Ctrl-C / SIGTERM: generator threads give up
 
 
@@ -216,8 +218,8 @@ def layer_sizes(total, count):
     return [int(total * w / sum(weights)) for w in weights]
 
 
-def build_big_image(builder, work, size_mib, count, seed):
-    tmp = os.path.join(work, "gen")
+def build_big_image(builder, work, size_mib, count, seed, name="big"):
+    tmp = os.path.join(work, "gen-" + name)
     os.makedirs(tmp)
     sizes = layer_sizes(size_mib * MIB, count)
     specs = [{"tar_path": os.path.join(tmp, "layer%d.tar" % i), "compression": "gzip"}
@@ -235,7 +237,7 @@ def build_big_image(builder, work, size_mib, count, seed):
         except BaseException:
             STOP.set()
             raise
-    image = builder.build_image("big", specs, entrypoint=["/bin/sh"])
+    image = builder.build_image(name, specs, entrypoint=["/bin/sh"])
     shutil.rmtree(tmp)  # the tars; the gzip blobs now live in the image dir
     return image, tar_bytes
 
@@ -329,6 +331,22 @@ else
 fi
 wait
 '''
+def build_ref_pipeline(work):
+    """Compiles bench/ref_pipeline.c (libcurl, OpenSSL, ISA-L) into the work dir."""
+    exe = os.path.join(work, "ref_pipeline")
+    subprocess.run(["gcc", "-O2", "-I/usr/include/x86_64-linux-gnu", "-o", exe,
+                    os.path.join(BENCH_DIR, "ref_pipeline.c"), "-lcurl", "-lcrypto", "-lisal"],
+                   check=True)
+    return exe
+
+
+def check_ref_digests(path, layer):
+    with open(path) as f:
+        got = f.read().split()
+    if ["sha256:" + g for g in got] != [layer.digest, layer.diff_id]:
+        raise RuntimeError("single-stream reference: digests %s do not match the layer" % got)
+
+
 def median(xs):
     return statistics.median(xs)
 
@@ -357,8 +375,14 @@ def main():
     ap.add_argument("--layers", type=int, default=8, help="number of layers (8)")
     ap.add_argument("--runs", type=int, default=3, help="measured runs per tool and case (3)")
     ap.add_argument("--seed", type=int, default=1, help="content seed (1)")
-    ap.add_argument("--cases", default="docker,oci,hello,warm",
-                    help="comma list of docker,oci,hello,warm (all)")
+    ap.add_argument("--cases", default="docker,one,capped,oci,hello,warm",
+                    help="comma list of docker,one,capped,jobs,oci,hello,warm (all but jobs)")
+    ap.add_argument("--rate-mbps", type=float, default=20,
+                    help="per-connection cap (MB/s) of the proxy in the capped and jobs cases (20)")
+    ap.add_argument("--jobs-max", type=int, default=8,
+                    help="the jobs case runs --jobs 1..N through the capped proxy (8)")
+    ap.add_argument("--one-mib", type=int, default=800,
+                    help="tar size of the one-layer image of the `one` case (800)")
     ap.add_argument("--hocker", default=DEFAULT_HOCKER, help="binary (build/release/src/cli/hocker)")
     ap.add_argument("--hocker-args", default="", help='extra hocker image args, e.g. "--jobs 2"')
     ap.add_argument("--ref-sha", default="sha256sum", choices=("sha256sum", "openssl"),
@@ -368,7 +392,7 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="print every measured command")
     args = ap.parse_args()
     cases = set(args.cases.split(","))
-    bad = cases - {"docker", "oci", "hello", "warm"}
+    bad = cases - {"docker", "one", "capped", "jobs", "oci", "hello", "warm"}
     if bad or args.runs < 1 or args.size_mib < args.layers or args.layers < 1:
         ap.error("bad --cases/--runs/--size-mib/--layers")
     if not os.access(args.hocker, os.X_OK):
@@ -414,7 +438,7 @@ def bench(args, cases, work, reg):
         os.path.relpath(args.hocker, REPO_ROOT), os.cpu_count(),
         " ".join("%.2f" % x for x in os.getloadavg())), flush=True)
     big = None
-    if cases & {"docker", "oci", "warm"}:
+    if cases & {"docker", "oci", "warm", "jobs"}:
         t = time.monotonic()
         big, raw = build_big_image(builder, work, args.size_mib, args.layers, args.seed)
         gen = time.monotonic() - t
@@ -424,6 +448,13 @@ def bench(args, cases, work, reg):
         print("image %s: %d layers, %.0f MiB tar -> %.0f MiB gzip (%.2fx); generated in %.1fs, "
               "pushed in %.1fs" % (BIG_REF, len(big.layers), raw / MIB, tar / MIB, raw / tar, gen,
                                   time.monotonic() - t), flush=True)
+    one = None
+    if cases & {"one", "capped"}:
+        t = time.monotonic()
+        one, raw = build_big_image(builder, work, args.one_mib, 1, args.seed, name="one")
+        reg.push(one, ONE_REF)
+        print("image %s: 1 layer, %.0f MiB tar -> %.0f MiB gzip; generated and pushed in %.1fs"
+              % (ONE_REF, raw / MIB, one.layers[0].size / MIB, time.monotonic() - t), flush=True)
     hello = None
     if "hello" in cases:
         hello = builder.hello()
@@ -478,6 +509,45 @@ def bench(args, cases, work, reg):
             print("  run %d: hocker %s | skopeo %s | ref %s" % (
                 i + 1, fmt_sample(s), fmt_sample(s2), fmt_sample(s3)), flush=True)
         results += [c_sk, c_ref]
+
+    # -- one large layer: hocker vs skopeo vs the single-stream, single-thread C pipeline -------
+    if "one" in cases:
+        refbin = build_ref_pipeline(work)
+        layer = one.layers[0]
+        name = "one layer %dMiB" % args.one_mib
+        c_sk = Case(name, "hocker", "skopeo", "one/skopeo")
+        c_ref = Case(name, "hocker", "1-thread C ref", "one/ref")
+        print("\n[one] %d runs each: hocker / skopeo / single-thread C pipeline (one layer)"
+              % args.runs, flush=True)
+        ref = "%s/%s" % (host, ONE_REF)
+        for i in range(args.runs):
+            s = R.run(hocker + ["-o", out, ref], "hocker image (one layer)")
+            check_out(out, args.one_mib * MIB)
+            rm(out)
+            s2 = R.run(["skopeo", "--insecure-policy", "copy", "-q", "--src-tls-verify=false",
+                        "docker://" + ref, "docker-archive:%s:%s" % (out, ONE_REF)],
+                       "skopeo copy (one layer)")
+            check_out(out, args.one_mib * MIB)
+            rm(out)
+            digests = os.path.join(work, "ref.digests")
+            s3 = R.run([refbin, blob_url("bench/one", layer.digest), out, digests],
+                       "single-stream reference")
+            check_ref_digests(digests, layer)
+            rm(out)
+            for c, who, x in ((c_sk, "hocker", s), (c_ref, "hocker", s), (c_sk, "skopeo", s2),
+                              (c_ref, "1-thread C ref", s3)):
+                c.samples[who].append(x)
+            print("  run %d: hocker %s | skopeo %s | ref %s" % (
+                i + 1, fmt_sample(s), fmt_sample(s2), fmt_sample(s3)), flush=True)
+        results += [c_sk, c_ref]
+
+    # -- one large layer through a proxy capping each connection's rate -------------------------
+    if "capped" in cases:
+        capped_case(args, R, reg, hocker, out, results, one)
+
+    # -- --jobs 1..N through the capped proxy, 8-layer image ------------------------------------
+    if "jobs" in cases:
+        jobs_table(args, R, reg, hocker, out, big)
 
     # -- OCI layout: hocker --format oci vs parallel curl -o of every blob -----------------------
     if "oci" in cases:
@@ -581,6 +651,67 @@ def bench(args, cases, work, reg):
     report(args, results, hello_requests, warm_counts, sha_tool)
 
 
+def capped_case(args, R, reg, hocker, out, results, one):
+    """hocker (default --blob-connections) vs one connection vs skopeo, through a proxy that
+    caps every connection at --rate-mbps."""
+    name = "capped %gMB/s one layer" % args.rate_mbps
+    c1 = Case(name, "hocker", "hocker 1 conn", "capped/1conn")
+    c2 = Case(name, "hocker", "skopeo", "capped/skopeo")
+    print("\n[capped] %d runs each through a %g MB/s-per-connection proxy: hocker / hocker "
+          "--blob-connections 1 / skopeo (one layer)" % (args.runs, args.rate_mbps), flush=True)
+    with FaultProxy(reg.url, timeout=60, rate=args.rate_mbps * 1e6) as proxy:
+        ref = "%s/%s" % (proxy.host, ONE_REF)
+        for i in range(args.runs):
+            s = R.run(hocker + ["-o", out, ref], "hocker image (capped)")
+            check_out_size(out, args.one_mib * MIB)
+            rm(out)
+            s1 = R.run(hocker + ["--blob-connections", "1", "-o", out, ref],
+                       "hocker image --blob-connections 1 (capped)")
+            check_out_size(out, args.one_mib * MIB)
+            rm(out)
+            s2 = R.run(["skopeo", "--insecure-policy", "copy", "-q", "--src-tls-verify=false",
+                        "docker://" + ref, "docker-archive:%s:%s" % (out, ONE_REF)],
+                       "skopeo copy (capped)")
+            check_out_size(out, args.one_mib * MIB)
+            rm(out)
+            c1.samples["hocker"].append(s)
+            c2.samples["hocker"].append(s)
+            c1.samples["hocker 1 conn"].append(s1)
+            c2.samples["skopeo"].append(s2)
+            print("  run %d: hocker %s | 1 conn %s | skopeo %s" % (
+                i + 1, fmt_sample(s), fmt_sample(s1), fmt_sample(s2)), flush=True)
+    results += [c1, c2]
+
+
+def jobs_table(args, R, reg, hocker, out, big):
+    """Medians of `hocker image --jobs J` for J in 1..--jobs-max through the capped proxy."""
+    print("\n[jobs] %d runs each of --jobs 1..%d through a %g MB/s-per-connection proxy "
+          "(%d-layer image)" % (args.runs, args.jobs_max, args.rate_mbps, len(big.layers)),
+          flush=True)
+    rows = []
+    with FaultProxy(reg.url, timeout=60, rate=args.rate_mbps * 1e6) as proxy:
+        ref = "%s/%s" % (proxy.host, BIG_REF)
+        for jobs in range(1, args.jobs_max + 1):
+            xs = []
+            for _ in range(args.runs):
+                xs.append(R.run(hocker + ["--jobs", str(jobs), "-o", out, ref],
+                                "hocker image --jobs %d (capped)" % jobs))
+                check_out_size(out, args.size_mib * MIB)
+                rm(out)
+            m = Sample(median([x.wall for x in xs]), median([x.cpu for x in xs]), 0,
+                       median([x.rss for x in xs]) * 1024)
+            rows.append((jobs, m))
+            print("  --jobs %d: %s" % (jobs, fmt_sample(m)), flush=True)
+    print("\n== --jobs through the capped proxy (medians: wall / CPU / max RSS) ==")
+    for jobs, m in rows:
+        print("  --jobs %d  %s" % (jobs, fmt_sample(m)))
+
+
+def check_out_size(path, at_least):
+    if not os.path.exists(path) or os.path.getsize(path) < at_least:
+        raise RuntimeError("%s missing or too small" % path)
+
+
 def report(args, results, hello_requests, warm_counts, sha_tool):
     print("\n== medians of %d runs (wall / user+sys CPU / max RSS); ratio = hocker / other ==" %
           args.runs)
@@ -622,6 +753,11 @@ def report(args, results, hello_requests, warm_counts, sha_tool):
     target("docker %s wall <= 0.25x skopeo" % size, "docker/skopeo", 0, 0.25)
     target("docker %s wall <= 1.3x reference pipeline" % size, "docker/ref", 0,
            1.3)
+    target("one layer %d MiB wall <= 0.65x single-thread C ref" % args.one_mib, "one/ref", 0,
+           0.65)
+    if "capped/1conn" in ratios:
+        target("capped one layer wall <= 0.33x one connection", "capped/1conn", 0, 1 / 3)
+        target("capped one layer wall <= 0.3x skopeo", "capped/skopeo", 0, 0.3)
     target("oci %s wall <= 1.2x parallel curl" % size, "oci/curl", 0, 1.2)
     target("hello wall <= 0.5x skopeo", "hello/skopeo", 0, 0.5)
     target("docker %s peak RSS <= 0.5x skopeo" % size, "docker/skopeo", 2, 0.5)

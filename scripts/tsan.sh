@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds the tsan preset (ThreadSanitizer) and runs the unit tests of the modules that use
-# threads: archive (concurrent entry placement, scheduler, blob prefetch), cache (two writers
+# threads: blob (the hand-off between a layer's pipeline threads), archive (concurrent entry
+# placement, scheduler, blob prefetch, the layer pipeline's threads), cache (two writers
 # on one directory), http (transport against a threaded test server), auth (the token cache
 # shared by concurrent downloads) and registry (one client shared by concurrent layer
-# downloads). Any data race fails the run.
+# downloads, a blob's chunks fetched over several connections). Any data race fails the run.
 # Usage: bash scripts/tsan.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-modules=(http auth registry archive cache)
+modules=(blob http auth registry archive cache)
 targets=()
 for module in "${modules[@]}"; do targets+=("hocker_${module}_tests"); done
 

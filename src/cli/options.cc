@@ -58,6 +58,9 @@ void add_connection_options(CLI::App& app, FetchOptions& options, ReferenceForm 
                  "Seconds to connect, to stay silent mid-transfer, and to receive a whole answer "
                  "other than a blob (manifest, config, token, tag page; +1 s per 64 KiB)")
       ->check(CLI::Range(1.0, 3600.0));
+  app.add_option("--blob-connections", options.blob_connections,
+                 "Connections per large blob, fetched in 8 MiB Range chunks (1: one stream)")
+      ->check(CLI::Range(1, 16));
   app.add_flag("-q,--quiet", options.quiet, "No progress output and no retry notices");
   app.add_option("--cache", options.cache,
                  "Keep verified blobs in DIR and reuse them (default: $HOCKER_CACHE; off)")
@@ -222,6 +225,7 @@ std::unique_ptr<registry::Client> make_client(FetchOptions& options,
       client_options_for(options, reference.registry, options.insecure);
   client_options.plain_http = options.plain_http;
   client_options.retry.attempts = options.retries;
+  client_options.blob_ranges.connections = options.blob_connections;
   if (!options.quiet) {
     // A 429 with Retry-After: 30 would otherwise look like a hang.
     client_options.on_retry = [](const registry::RetryNotice& notice) {

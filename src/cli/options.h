@@ -32,6 +32,7 @@ struct FetchOptions {
   bool quiet = false;
   int retries = 5;
   double timeout = 30;
+  int blob_connections = registry::RangedFetchOptions{}.connections;  ///< --blob-connections
   std::string out;                       ///< --out PATH; empty = stdout.
   std::string cache;                     ///< --cache DIR; empty = HOCKER_CACHE or none.
   std::vector<std::string> mirrors;      ///< --mirror URL, in order (digest-only).

@@ -35,7 +35,9 @@ struct WriteOptions {
 /// in-process fetcher cannot show; more only add spooling. Docker's default is also 3. Against
 /// the loopback registry (bench/, 1 GiB image, 3 runs each): docker format 2.06-2.87 s with 2,
 /// 2.08-2.15 s with 3, 2.09-2.15 s with 4; peak RSS 13.8, 14.3, 14.8 MB (each layer in flight
-/// holds about 0.5 MB of buffers).
+/// holds about 0.5 MB of buffers). Through a proxy capping each connection at 20 MB/s (bench/
+/// --cases jobs, same image, medians of 3 on a heavily shared machine): --jobs 1 18.8 s, 2 10.8 s,
+/// 3 9.7 s, 4 10.7 s, 5-8 11.4-13.3 s; 3 stays the default.
 inline constexpr int kDefaultJobs = 3;
 
 /// Fetches every layer (concurrently, `jobs` at a time) and writes the archive to `output` in a

@@ -1,6 +1,7 @@
 #include "hocker/archive/layer_pipeline.h"
 
 #include "hocker/base/error.h"
+#include "hocker/blob/handoff_sink.h"
 #include "hocker/blob/sinks.h"
 
 namespace hocker::archive {
@@ -43,15 +44,20 @@ std::string fetch_layer(const LayerTask& task, const BlobFetcher& fetch, ByteSin
   if (progress != nullptr) {
     progress->layer_started(task.index, task.blob.digest.string(), task.blob.size);
   }
+  // Three threads per layer, joined by bounded hand-offs of kChunkSize chunks: the fetching
+  // thread receives and hashes the compressed bytes, one inflates, one hashes the tar and
+  // writes it. The hand-offs also coalesce the transport's small reads into large writes.
   if (!task.diff_id) {
-    // Stored as sent: coalesce the transport's small reads (16 KiB) into large writes.
-    blob::BufferedSink buffered(destination);
-    fetch_verified(task, fetch, buffered, progress, stop);
+    // Stored as sent: only the write moves to a thread of its own.
+    blob::HandoffSink to_writer(destination);
+    fetch_verified(task, fetch, to_writer, progress, stop);
     return task.blob.digest.string();
   }
   blob::DigestTee tee(destination, task.diff_id->algorithm());
-  auto decompressor = blob::make_decompressor("layer " + task.blob.digest.string(), tee);
-  fetch_verified(task, fetch, *decompressor, progress, stop);
+  blob::HandoffSink to_writer(tee);
+  auto decompressor = blob::make_decompressor("layer " + task.blob.digest.string(), to_writer);
+  blob::HandoffSink to_inflater(*decompressor);
+  fetch_verified(task, fetch, to_inflater, progress, stop);
   digest::Digest actual = tee.digest();
   if (actual != *task.diff_id) {
     // The config's rootfs.diff_ids[i] is what docker load checks the layer file against.

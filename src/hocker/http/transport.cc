@@ -90,6 +90,7 @@ class Exchange {
   bool header_line(std::string_view line) noexcept;
   bool body_data(const char* data, std::size_t size) noexcept;
   void check_final_headers();
+  void check_content_range() const;
   bool stalled() noexcept;
   bool overdue() noexcept;
   void fail(const char* reason, long seconds, const char* rest) noexcept;
@@ -100,6 +101,7 @@ class Exchange {
   Response response_;
   long status_ = 0;
   std::int64_t to_skip_ = 0;
+  std::int64_t to_deliver_ = -1;  // A 206 to a bounded Range: the bytes still due.
   std::exception_ptr error_;
   bool truncated_ = false;
   std::size_t header_bytes_ = 0;  // Of every response in this exchange (1xx included).
@@ -183,14 +185,30 @@ void Exchange::check_final_headers() {
   if (!is_success(status_)) return;
   streaming_ = sink_ != nullptr && request_.answer_deadline == AnswerDeadline::kUnlessStreaming;
   if (request_.range_start > 0 && status_ == 200) to_skip_ = request_.range_start;
-  if (request_.expected_length < 0) return;
+  std::int64_t expected = request_.expected_length;
+  if (status_ == 206 && request_.range_length > 0) {
+    expected = to_deliver_ = request_.range_length;
+    check_content_range();
+  }
+  if (expected < 0) return;
   auto header = response_.headers.get("Content-Length");
   if (!header) return;
   auto length = parse_length(*header);
-  if (!length || *length - to_skip_ != request_.expected_length) {
+  if (!length || *length - to_skip_ != expected) {
     throw Error(ErrorKind::kIntegrity, what() + ": Content-Length " + *header +
                                            " differs from the expected " +
-                                           std::to_string(request_.expected_length) + " bytes");
+                                           std::to_string(expected) + " bytes");
+  }
+}
+
+// A 206 to a bounded Range must name the bytes asked for (RFC 9110 §14.4): "bytes N-M/total".
+void Exchange::check_content_range() const {
+  std::string asked = "bytes " + std::to_string(request_.range_start) + "-" +
+                      std::to_string(request_.range_start + request_.range_length - 1) + "/";
+  auto header = response_.headers.get("Content-Range");
+  if (header && !header->starts_with(asked)) {
+    throw Error(ErrorKind::kIntegrity, what() + ": Content-Range " + *header + " is not the " +
+                                           asked.substr(0, asked.size() - 1) + " asked for");
   }
 }
 
@@ -201,6 +219,12 @@ bool Exchange::body_data(const char* data, std::size_t size) noexcept {
       std::size_t skipped = static_cast<std::size_t>(
           std::min<std::int64_t>(to_skip_, static_cast<std::int64_t>(size)));
       to_skip_ -= static_cast<std::int64_t>(skipped);
+      if (to_deliver_ >= 0) {
+        to_deliver_ -= static_cast<std::int64_t>(size - skipped);
+        if (to_deliver_ < 0) {
+          throw Error(ErrorKind::kIntegrity, what() + ": more bytes than the range asked for");
+        }
+      }
       if (size > skipped) sink_->write(as_bytes(data + skipped, size - skipped));
       return true;
     }
@@ -295,7 +319,10 @@ void Transport::Impl::set_options(const Request& request, Exchange& exchange, cu
     curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
   if (request.range_start >= 0) {
-    std::string range = std::to_string(request.range_start) + "-";
+    std::string range =
+        std::to_string(request.range_start) + "-" +
+        (request.range_length > 0 ? std::to_string(request.range_start + request.range_length - 1)
+                                  : "");
     curl_easy_setopt(easy, CURLOPT_RANGE, range.c_str());  // libcurl copies the string.
   }
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);

@@ -71,6 +71,11 @@ struct Request {
   /// >= 0: send "Range: bytes=N-". Should the server ignore it and answer 200, the first N
   /// bytes are discarded, so the sink always receives the body from offset N.
   std::int64_t range_start = -1;
+  /// > 0 with range_start >= 0: send "Range: bytes=N-(N+range_length-1)" instead. A 206 must
+  /// then carry exactly those bytes (a Content-Range or Content-Length naming others, or more
+  /// body bytes -> Error(kIntegrity)); a 200 (Range ignored) streams the whole body after the
+  /// first N bytes, checked against `expected_length`. Response::status tells which.
+  std::int64_t range_length = -1;
   /// >= 0: the number of body bytes the sink is to receive (for a Range request, the
   /// remainder: total - range_start). A 2xx Content-Length that disagrees ->
   /// Error(kIntegrity) before any body byte reaches the sink.

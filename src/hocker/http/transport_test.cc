@@ -133,6 +133,60 @@ TEST(Transport, SkipsTheAlreadyReceivedPrefixWhenTheServerIgnoresRange) {
   EXPECT_EQ(sink.text, "6789");
 }
 
+TEST(Transport, SendsABoundedRangeAndTakesExactlyItsBytes) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) {
+    c.respond(206, "3456", {{"Content-Range", "bytes 3-6/10"}});
+  });
+  Transport transport({});
+  Request request = get(server.url("/blob"));
+  request.range_start = 3;
+  request.range_length = 4;
+  request.expected_length = 7;  // Of the whole remainder, should the server send a 200.
+  StringSink sink;
+  EXPECT_EQ(transport.perform(request, &sink).status, 206);
+  EXPECT_EQ(sink.text, "3456");
+  EXPECT_EQ(server.requests()[0].headers.get("Range"), "bytes=3-6");
+}
+
+TEST(Transport, ABoundedRangeAnsweredWith200StreamsTheWholeRemainder) {
+  TestServer server(
+      [](const ServerRequest&, ServerConnection& c) { c.respond(200, "0123456789"); });
+  Transport transport({});
+  Request request = get(server.url("/blob"));
+  request.range_start = 3;
+  request.range_length = 4;
+  request.expected_length = 7;
+  StringSink sink;
+  EXPECT_EQ(transport.perform(request, &sink).status, 200);
+  EXPECT_EQ(sink.text, "3456789");
+}
+
+TEST(Transport, RefusesAPartialAnswerNamingOtherBytes) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) {
+    c.respond(206, "0123", {{"Content-Range", "bytes 0-3/10"}});
+  });
+  Transport transport({});
+  Request request = get(server.url("/blob"));
+  request.range_start = 3;
+  request.range_length = 4;
+  StringSink sink;
+  EXPECT_EQ(kind_of_failure(transport, request, &sink), ErrorKind::kIntegrity);
+  EXPECT_EQ(sink.text, "");
+}
+
+TEST(Transport, RefusesMoreBytesThanTheBoundedRange) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) {
+    c.send("HTTP/1.1 206 X\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n345678\r\n0\r\n\r\n");
+  });
+  Transport transport({});
+  Request request = get(server.url("/blob"));
+  request.range_start = 3;
+  request.range_length = 4;
+  StringSink sink;
+  EXPECT_EQ(kind_of_failure(transport, request, &sink), ErrorKind::kIntegrity);
+  EXPECT_EQ(sink.text, "");
+}
+
 TEST(Transport, RefusesAContentLengthThatDiffersFromTheExpectedLength) {
   TestServer server([](const ServerRequest&, ServerConnection& c) { c.respond(200, "12345"); });
   Transport transport({});

@@ -27,6 +27,7 @@ struct Client::Call {
   std::size_t max_body = 4u << 20;
   std::int64_t expected_length = -1;  // Whole-body length; -1 unknown.
   std::int64_t delivered = 0;         // Body bytes already handed to sink (for resuming).
+  std::int64_t range_end = -1;        // >= 0: ask for the bytes before this offset only.
   http::AnswerDeadline answer_deadline = http::AnswerDeadline::kUnlessStreaming;
   int auth_rounds = 0;
   SendCredentials send_credentials = SendCredentials::kYes;  // kNo: a URL outside the registry.

@@ -65,7 +65,8 @@ Client::Client(ref::Registry registry, std::shared_ptr<auth::Authenticator> auth
                ClientOptions options)
     : registry_(std::move(registry)),
       authenticator_(std::move(authenticator)),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      free_range_workers_(options_.blob_ranges.connections) {
   if (options_.plain_http)
     scheme_ = "http";
   else if (!registry_.scheme.empty())
@@ -91,7 +92,10 @@ http::Response Client::attempt(Call& call, int attempt_number) {
       !authorization.empty()) {
     request.headers.push_back({"Authorization", std::move(authorization)});
   }
-  if (call.delivered > 0) request.range_start = call.delivered;
+  // A bounded range already delivered came from a 200 that ignored it: ask for the rest.
+  if (call.range_end >= 0 && call.delivered >= call.range_end) call.range_end = -1;
+  if (call.delivered > 0 || call.range_end >= 0) request.range_start = call.delivered;
+  if (call.range_end >= 0) request.range_length = call.range_end - call.delivered;
   if (call.expected_length >= 0) request.expected_length = call.expected_length - call.delivered;
   request.answer_deadline = call.answer_deadline;
   TransportLease transport(*this);
@@ -212,6 +216,18 @@ digest::Digest Client::fetch_manifest_digest(const std::string& repository,
 
 void Client::fetch_blob(const std::string& repository, const image::Descriptor& blob,
                         ByteSink& sink, std::int64_t offset) {
+  if (options_.blob_ranges.connections > 1 &&
+      blob.size - offset > options_.blob_ranges.chunk_size) {
+    RangedFetchOptions ranges = options_.blob_ranges;
+    ranges.free_workers = &free_range_workers_;
+    fetch_ranged(
+        offset, blob.size,
+        [&](std::int64_t start, std::int64_t length, ByteSink& chunk_sink) {
+          return fetch_blob_range(repository, blob, start, length, chunk_sink);
+        },
+        sink, ranges);
+    return;
+  }
   Call call;
   call.url = request_base_url() + "/v2/" + repository + "/blobs/" + blob.digest.string();
   call.scope = pull_scope(repository);
@@ -225,6 +241,20 @@ void Client::fetch_blob(const std::string& repository, const image::Descriptor& 
     call.answer_deadline = http::AnswerDeadline::kAlways;
   }
   send(call);
+}
+
+// One chunk of a ranged fetch: a bounded Range request, resumed within the chunk on retries.
+std::int64_t Client::fetch_blob_range(const std::string& repository, const image::Descriptor& blob,
+                                      std::int64_t start, std::int64_t length, ByteSink& sink) {
+  Call call;
+  call.url = request_base_url() + "/v2/" + repository + "/blobs/" + blob.digest.string();
+  call.scope = pull_scope(repository);
+  call.sink = &sink;
+  call.expected_length = blob.size;
+  call.delivered = start;
+  call.range_end = start + length;
+  send(call);
+  return call.delivered;
 }
 
 std::optional<std::int64_t> Client::fetch_blob_size(const std::string& repository,

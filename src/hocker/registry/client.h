@@ -3,6 +3,7 @@
 // interrupted blobs resumed. It moves bytes; parsing them is the image module's business.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "hocker/http/transport.h"
 #include "hocker/image/descriptor.h"
 #include "hocker/ref/reference.h"
+#include "hocker/registry/ranged_fetch.h"
 #include "hocker/registry/retry.h"
 
 namespace hocker::registry {
@@ -31,6 +33,10 @@ struct ClientOptions {
   /// Appended to the URL of every request to the registry ("ns=docker.io" for a mirror, as
   /// containerd sends it); never to token realms or foreign-layer URLs. Empty: none.
   std::string query;
+  /// Blobs larger than one chunk are fetched over up to this many connections with Range
+  /// requests (registry/ranged_fetch.h), this many in all for concurrent blobs; connections
+  /// <= 1: one stream per blob.
+  RangedFetchOptions blob_ranges;
 };
 
 /// A manifest or index exactly as the registry sent it.
@@ -114,6 +120,8 @@ class Client {
   enum class ProbeAnswer { kRegistry, kSomethingElse };
 
   http::Response send(Call& call);
+  std::int64_t fetch_blob_range(const std::string& repository, const image::Descriptor& blob,
+                                std::int64_t start, std::int64_t length, ByteSink& sink);
   http::Response attempt(Call& call, int attempt_number);
   http::Response answer_challenge(Call& call, http::Response response, http::Transport& transport);
   std::string request_base_url();
@@ -131,6 +139,7 @@ class Client {
   std::mutex mutex_;    // Guards scheme_ and idle_.
   std::string scheme_;  // "http" or "https"; empty until settled.
   std::vector<std::unique_ptr<http::Transport>> idle_;
+  std::atomic<int> free_range_workers_;  // Shared by every ranged blob fetch.
 };
 
 /// The pull scope of `repository` for token requests: "repository:<name>:pull".

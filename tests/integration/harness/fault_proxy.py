@@ -11,8 +11,10 @@ importable from here.
 
 API
 ---
-FaultProxy(upstream_url, timeout=30.0)
-    Starts at once on a free 127.0.0.1 port.  Attributes: `url` ("http://127.0.0.1:PORT"),
+FaultProxy(upstream_url, timeout=30.0, rate=None)
+    Starts at once on a free 127.0.0.1 port.  `rate` (bytes per second) caps every answer's
+    body on each connection, like a link whose per-connection throughput is limited (a CDN, a
+    TCP window over a long path); None: as fast as the proxy can relay.  Attributes: `url` ("http://127.0.0.1:PORT"),
     `host` ("127.0.0.1:PORT"), `port`, `upstream_url`.  Context manager; `close()` (idempotent)
     stops the server, wakes stalled handlers and shuts every open client connection.
     Threads are daemons and every socket has a timeout, so nothing hangs at exit.
@@ -207,7 +209,7 @@ class FaultProxy:
     hang = staticmethod(hang)
     drop = staticmethod(drop)
 
-    def __init__(self, upstream_url, timeout=30.0):
+    def __init__(self, upstream_url, timeout=30.0, rate=None):
         u = urllib.parse.urlsplit(upstream_url)
         if u.scheme != "http" or not u.hostname:
             raise ValueError("FaultProxy needs an http:// upstream, not %r" % upstream_url)
@@ -224,6 +226,8 @@ class FaultProxy:
         self._stop = threading.Event()
         self._closed = False
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
+        self._server.rate = rate  # bytes per second per connection; None = uncapped
+        self.rate = rate
         self.port = self._server.server_address[1]
         self.host = "127.0.0.1:%d" % self.port
         self.url = "http://" + self.host

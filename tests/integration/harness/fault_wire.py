@@ -67,11 +67,24 @@ def _fin(h):
 
 
 def _send(h, entry, data):
-    h.wfile.write(data)
-    entry.bytes_sent += len(data)
+    rate = getattr(h.server, "rate", None)
+    if not rate:
+        h.wfile.write(data)
+        entry.bytes_sent += len(data)
+        return
+    # Per-connection cap: this answer's body bytes may not run ahead of rate x elapsed time.
+    for i in range(0, len(data), 16 * 1024):
+        piece = data[i:i + 16 * 1024]
+        h.wfile.write(piece)
+        entry.bytes_sent += len(piece)
+        h.rate_sent = getattr(h, "rate_sent", 0) + len(piece)
+        wait = h.rate_start + h.rate_sent / rate - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
 
 
 def _send_head(h, entry, code, reason, headers, length, chunked=False):
+    h.rate_start, h.rate_sent = time.monotonic(), 0
     h.send_response_only(code, reason)
     for k, v in headers:
         h.send_header(k, v)

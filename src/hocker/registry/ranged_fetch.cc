@@ -1,0 +1,216 @@
+#include "hocker/registry/ranged_fetch.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hocker/base/error.h"
+
+namespace hocker::registry {
+namespace {
+
+using Chunk = std::vector<std::byte>;
+
+// What the workers and the writing thread share.
+class Window {
+ public:
+  Window(std::int64_t start, std::int64_t size, const RangedFetchOptions& options)
+      : start_(start),
+        size_(size),
+        chunk_size_(options.chunk_size),
+        count_((size - start + options.chunk_size - 1) / options.chunk_size),
+        slots_(options.connections + 1) {}
+
+  std::int64_t count() const { return count_; }
+  std::int64_t chunk_start(std::int64_t index) const { return start_ + index * chunk_size_; }
+  std::int64_t chunk_length(std::int64_t index) const {
+    return std::min(chunk_size_, size_ - chunk_start(index));
+  }
+
+  /// The next chunk to fetch, waiting while the window is full; -1 when there is none or the
+  /// transfer stopped.
+  std::int64_t claim() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock,
+                  [&] { return stopped_ || claimed_ >= count_ || claimed_ < written_ + slots_; });
+    if (stopped_ || claimed_ >= count_) return -1;
+    return claimed_++;
+  }
+
+  void deliver(std::int64_t index, Chunk chunk) {
+    std::lock_guard lock(mutex_);
+    ready_.emplace(index, std::move(chunk));
+    changed_.notify_all();
+  }
+
+  /// Records the first failure and stops everyone.
+  void fail(std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    if (!error_) error_ = std::move(error);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+
+  void stop() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+
+  bool stopped() {
+    std::lock_guard lock(mutex_);
+    return stopped_;
+  }
+
+  /// Chunk `index` once fetched; rethrows a worker's failure when it will not come. Chunks
+  /// fetched before a failure are still handed on: a cache keeps the longest prefix.
+  Chunk take(std::int64_t index) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return error_ || ready_.contains(index); });
+    if (!ready_.contains(index)) std::rethrow_exception(error_);
+    Chunk chunk = std::move(ready_.at(index));
+    ready_.erase(index);
+    written_ = index + 1;
+    changed_.notify_all();
+    return chunk;
+  }
+
+ private:
+  const std::int64_t start_, size_, chunk_size_, count_, slots_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::int64_t claimed_ = 0;  // guarded by mutex_, as everything below
+  std::int64_t written_ = 0;
+  std::map<std::int64_t, Chunk> ready_;
+  std::exception_ptr error_;
+  bool stopped_ = false;
+};
+
+// Collects one chunk; refuses more than asked for, and ends the transfer once stopped.
+class ChunkSink final : public ByteSink {
+ public:
+  ChunkSink(Chunk& chunk, std::int64_t length, Window& window)
+      : chunk_(chunk), length_(static_cast<std::size_t>(length)), window_(window) {
+    chunk_.reserve(length_);
+  }
+  void write(Bytes data) override {
+    if (chunk_.size() + data.size() > length_) {
+      throw Error(ErrorKind::kFormat,
+                  "the registry stopped honouring Range requests in the middle of a blob");
+    }
+    if (window_.stopped()) throw Error(ErrorKind::kInternal, "stopped");
+    chunk_.insert(chunk_.end(), data.begin(), data.end());
+  }
+  void finish() override {}
+
+ private:
+  Chunk& chunk_;
+  std::size_t length_;
+  Window& window_;
+};
+
+void run_worker(Window& window, const ChunkFetcher& fetch) {
+  try {
+    for (std::int64_t index = window.claim(); index >= 0; index = window.claim()) {
+      Chunk chunk;
+      ChunkSink sink(chunk, window.chunk_length(index), window);
+      std::int64_t end = fetch(window.chunk_start(index), window.chunk_length(index), sink);
+      if (end != window.chunk_start(index) + window.chunk_length(index) ||
+          static_cast<std::int64_t>(chunk.size()) != window.chunk_length(index)) {
+        throw Error(ErrorKind::kFormat,
+                    "the registry stopped honouring Range requests in the middle of a blob");
+      }
+      window.deliver(index, std::move(chunk));
+    }
+  } catch (...) {
+    window.fail(std::current_exception());
+  }
+}
+
+// Stops and joins the workers however the writing thread leaves.
+class Workers {
+ public:
+  Workers(Window& window, const ChunkFetcher& fetch, int count) : window_(window) {
+    for (int i = 0; i < count; ++i) {
+      threads_.emplace_back([&window, &fetch] { run_worker(window, fetch); });
+    }
+  }
+  ~Workers() {
+    window_.stop();
+    for (std::thread& thread : threads_) thread.join();
+  }
+  Workers(const Workers&) = delete;
+  Workers& operator=(const Workers&) = delete;
+
+ private:
+  Window& window_;
+  std::vector<std::thread> threads_;
+};
+
+// Takes up to `wanted` workers from the shared count (all of them when there is none) and
+// gives them back.
+class WorkerGrant {
+ public:
+  WorkerGrant(std::atomic<int>* free, int wanted) : free_(free), count_(wanted) {
+    if (free_ == nullptr) return;
+    int available = free_->load();
+    do {
+      count_ = std::min(wanted, std::max(available, 0));
+    } while (!free_->compare_exchange_weak(available, available - count_));
+  }
+  ~WorkerGrant() {
+    if (free_ != nullptr) *free_ += count_;
+  }
+  WorkerGrant(const WorkerGrant&) = delete;
+  WorkerGrant& operator=(const WorkerGrant&) = delete;
+  int count() const { return count_; }
+
+ private:
+  std::atomic<int>* free_;
+  int count_;
+};
+
+}  // namespace
+
+void fetch_ranged(std::int64_t offset, std::int64_t size, const ChunkFetcher& fetch, ByteSink& sink,
+                  const RangedFetchOptions& options) {
+  std::int64_t chunk_size = std::max<std::int64_t>(options.chunk_size, 1);
+  if (options.connections <= 1 || size - offset <= chunk_size) {
+    fetch(offset, size - offset, sink);
+    return;
+  }
+  // The first chunk also asks whether the server honours Range: a 200 streams everything.
+  auto began = std::chrono::steady_clock::now();
+  std::int64_t start = fetch(offset, chunk_size, sink);
+  if (start >= size) return;
+  if (start != offset + chunk_size) {
+    throw Error(ErrorKind::kInternal, "a ranged fetch ended at an unexpected offset");
+  }
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - began;
+  if (static_cast<double>(chunk_size) >=
+      static_cast<double>(options.parallel_below) * took.count()) {
+    fetch(start, size - start, sink);  // One connection keeps up: no window needed.
+    return;
+  }
+  int wanted = static_cast<int>(
+      std::min<std::int64_t>(options.connections, (size - start + chunk_size - 1) / chunk_size));
+  WorkerGrant grant(options.free_workers, wanted);
+  if (grant.count() == 0) {
+    fetch(start, size - start, sink);  // Every worker busy with other blobs.
+    return;
+  }
+  Window window(start, size, {grant.count(), chunk_size, options.parallel_below, nullptr});
+  Workers workers(window, fetch, grant.count());
+  for (std::int64_t index = 0; index < window.count(); ++index) {
+    Chunk chunk = window.take(index);
+    sink.write(chunk);
+  }
+}
+
+}  // namespace hocker::registry
