@@ -37,6 +37,7 @@ LIBRARIES = {
     "PkgConfig::ZLIB": ("zlib.h",),
     "PkgConfig::ISAL": ("isa-l.h", "isa-l/"),
     "PkgConfig::ZSTD": ("zstd.h", "zstd_errors.h"),
+    "PkgConfig::ARCHIVE": ("archive.h", "archive_entry.h"),
     "nlohmann_json::nlohmann_json": ("nlohmann/",),
     "CLI11::CLI11": ("CLI/",),
 }

@@ -6,13 +6,13 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config clang clang-format clang-tidy
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev zlib1g-dev libisal-dev
-  libzstd-dev libcli11-dev libgtest-dev
+  libzstd-dev libcli11-dev libgtest-dev libarchive-dev
 )
 test_packages=(
   docker-registry skopeo apache2-utils openssl curl zstd gzip tar
   python3 python3-pytest python3-cryptography python3-jsonschema
   nix-bin docker.io podman uidmap isal time
-  lintian man-db zsh fish
+  lintian man-db zsh fish umoci
 )
 
 want=("${build_packages[@]}")
