@@ -45,6 +45,9 @@ def raw_tar(entries):
     return buf.getvalue()
 
 
+# A valid security.capability (VFS_CAP_REVISION_2, cap_net_raw permitted): umoci and the
+# kernel refuse a malformed one.
+CAPABILITY = "\x00\x00\x00\x02\x00\x20\x00\x00" + "\x00" * 12
 LONG = "long-" + "n" * 120 + "/" + "m" * 150 + ".txt"
 UTF8 = "donn\u00e9es/\u65e5\u672c\u8a9e-\u00fcml\u00e4ut.txt"
 
@@ -82,7 +85,7 @@ CASES = {
          (LONG, "f", "long", 0o644), (UTF8, "f", "utf8", 0o644)]),
     "xattrs": (
         [[E("bin", "d"), E("bin/ping", "f", "P", mode=0o755,
-                           pax={"SCHILY.xattr.security.capability": "\x01\x00\x00\x02",
+                           pax={"SCHILY.xattr.security.capability": CAPABILITY,
                                 "SCHILY.xattr.user.comment": "hello"})]],
         [("bin/", "d", "", 0o755), ("bin/ping", "f", "P", 0o755)]),
     "setuid": (
