@@ -19,7 +19,8 @@ struct LayerReader::Input {
   int fd = -1;
   std::int64_t offset = 0;
   std::int64_t size = 0;
-  std::vector<char> buffer = std::vector<char>(kChunkSize);
+  std::vector<char> buffer = std::vector<char>(kChunkSize);  // compressed bytes read
+  std::vector<char> data;                                    // an entry's data, for read_data
   int error_number = 0;
 };
 
@@ -99,7 +100,8 @@ archive_entry* LayerReader::next() {
 }
 
 void LayerReader::read_data(const std::function<void(Bytes)>& chunk) {
-  std::vector<char> buffer(kChunkSize);
+  std::vector<char>& buffer = input_->data;  // one buffer per pass, not one per entry
+  if (buffer.empty()) buffer.resize(kChunkSize);
   for (;;) {
     la_ssize_t count = archive_read_data(archive_, buffer.data(), buffer.size());
     if (count == 0) return;

@@ -95,6 +95,11 @@ CASES = {
         [("bin/", "d", "", 0o755), ("home/", "d", "", 0o755), ("home/user/", "d", "", 0o700),
          ("tmp/", "d", "", 0o1777), ("bin/su", "f", "S", 0o4755),
          ("bin/wall", "f", "W", 0o2755)]),
+    "devices": (
+        [[E("lib", "d"), E("lib/null", "c", mode=0o666), E("run", "d"),
+          E("run/fifo", "p", mode=0o600)]],
+        [("lib/", "d", "", 0o755), ("run/", "d", "", 0o755), ("lib/null", "c", "", 0o666),
+         ("run/fifo", "p", "", 0o600)]),
     "empty-layers": (
         [[E("f", "f", "F")], [], [E("g", "f", "G")], []],
         [("f", "f", "F", 0o644), ("g", "f", "G", 0o644)]),
