@@ -44,7 +44,7 @@ class TarOutput final : public EntryConsumer {
   }
 
  private:
-  static constexpr std::size_t kBlock = 64 * 1024;
+  static constexpr std::size_t kBlock = std::size_t{64} * 1024;
 
   static la_ssize_t write_callback(struct archive*, void* self, const void* buffer,
                                    std::size_t length) {
