@@ -35,6 +35,7 @@ def run_export_case(args, runner, work, host, ref, hocker_bin, make_case, fmt_sa
     daemon = None
     if shutil.which("dockerd"):
         try:
+            os.makedirs(os.path.join(work, "dockerd"))
             daemon = consumers.DockerDaemon(workdir=os.path.join(work, "dockerd"))
             c_docker = make_case("export %dMiB" % args.size_mib, "hocker", "docker pull+export")
         except consumers.ConsumerUnavailable as e:
