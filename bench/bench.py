@@ -26,11 +26,13 @@ from concurrent.futures import ThreadPoolExecutor
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(BENCH_DIR)
 sys.path.insert(0, os.path.join(REPO_ROOT, "tests", "integration"))
+sys.path.insert(0, BENCH_DIR)
 
 from harness.fault_proxy import FaultProxy  # noqa: E402
 from harness.images import MTIME, ImageBuilder, Layer  # noqa: E402
 from harness.registry import Registry  # noqa: E402
 from harness.util import bare  # noqa: E402
+from export_bench import run_export_case  # noqa: E402
 
 MIB = 1 << 20
 DEFAULT_HOCKER = os.path.join(REPO_ROOT, "build", "release", "src", "cli", "hocker")
@@ -376,7 +378,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3, help="measured runs per tool and case (3)")
     ap.add_argument("--seed", type=int, default=1, help="content seed (1)")
     ap.add_argument("--cases", default="docker,one,capped,oci,hello,warm",
-                    help="comma list of docker,one,capped,jobs,oci,hello,warm (all but jobs)")
+                    help="comma list of docker,one,capped,jobs,oci,hello,warm,export "
+                         "(default: all but jobs and export)")
     ap.add_argument("--rate-mbps", type=float, default=20,
                     help="per-connection cap (MB/s) of the proxy in the capped and jobs cases (20)")
     ap.add_argument("--jobs-max", type=int, default=8,
@@ -392,7 +395,7 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="print every measured command")
     args = ap.parse_args()
     cases = set(args.cases.split(","))
-    bad = cases - {"docker", "one", "capped", "jobs", "oci", "hello", "warm"}
+    bad = cases - {"docker", "one", "capped", "jobs", "oci", "hello", "warm", "export"}
     if bad or args.runs < 1 or args.size_mib < args.layers or args.layers < 1:
         ap.error("bad --cases/--runs/--size-mib/--layers")
     if not os.access(args.hocker, os.X_OK):
@@ -438,7 +441,7 @@ def bench(args, cases, work, reg):
         os.path.relpath(args.hocker, REPO_ROOT), os.cpu_count(),
         " ".join("%.2f" % x for x in os.getloadavg())), flush=True)
     big = None
-    if cases & {"docker", "oci", "warm", "jobs"}:
+    if cases & {"docker", "oci", "warm", "jobs", "export"}:
         t = time.monotonic()
         big, raw = build_big_image(builder, work, args.size_mib, args.layers, args.seed)
         gen = time.monotonic() - t
@@ -647,6 +650,10 @@ def bench(args, cases, work, reg):
                                        for e in entries
                                        if e["method"] == "GET" and "/blobs/" in e["path"]]
         results.append(c)
+
+    # -- export: the flattened root filesystem, against umoci and docker ------------------------
+    if "export" in cases:
+        results += run_export_case(args, R, work, host, BIG_REF, args.hocker, Case, fmt_sample, rm)
 
     report(args, results, hello_requests, warm_counts, sha_tool)
 

@@ -9,7 +9,7 @@ For each module folder under src/hocker (and for src/cli):
   * modules are used in layering order: a module may only depend on modules listed before it in
     HOCKER_MODULES (src/hocker/CMakeLists.txt);
   * third-party libraries stay where they are declared: a folder includes <curl/...>,
-    <openssl/...>, <zlib.h>, <isa-l.h>, <zstd.h>, <toml++/...>, <nlohmann/...> or <CLI/...> only if it
+    <openssl/...>, <zlib.h>, <isa-l.h>, <zstd.h>, <toml++/...>, <archive.h>, <nlohmann/...> or <CLI/...> only if it
     declares the library, every declared library is included, and JSON types stay out of
     headers.
 Test sources (*_test.cc and *test*.h helpers) may include their own module's test helpers and
@@ -38,6 +38,7 @@ LIBRARIES = {
     "PkgConfig::ISAL": ("isa-l.h", "isa-l/"),
     "PkgConfig::ZSTD": ("zstd.h", "zstd_errors.h"),
     "PkgConfig::TOMLPP": ("toml++/",),
+    "PkgConfig::ARCHIVE": ("archive.h", "archive_entry.h"),
     "nlohmann_json::nlohmann_json": ("nlohmann/",),
     "CLI11::CLI11": ("CLI/",),
 }

@@ -96,6 +96,10 @@ std::vector<Example> examples_for(const std::string& name) {
              "hocker nix registry.example.com:5000/team/api:dev --platform linux/arm64 > api.nix"}};
   }
   if (name == "tags") return {{"List the tags:", "hocker tags localhost:5000/team/api"}};
+  if (name == "export") {
+    return {{"The root filesystem as one tar:", "hocker export debian:12 -o rootfs.tar"},
+            {"Unpacked into a new directory:", "hocker export debian:12 --unpack ./rootfs"}};
+  }
   if (name == "digest") return {{"The digest a tag resolves to:", "hocker digest debian:12"}};
   if (name == "lock") {
     return {{"Pin two images for two platforms:",

@@ -19,6 +19,8 @@ class SpoolFile final : public ByteSink {
   void write(Bytes data) override;
   void finish() override {}
   std::int64_t size() const { return size_; }
+  /// The file's descriptor (read it with pread: write() moves its offset).
+  int fd() const { return fd_.get(); }
 
   /// Copies the whole content to `fd` at `offset` (copy_file_range when the kernel can, else
   /// pread/pwrite in chunks). Throws Error(kLocalIo) mentioning `what`.
