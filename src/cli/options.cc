@@ -91,6 +91,11 @@ std::optional<auth::Credentials> explicit_credentials(FetchOptions& options) {
 
 }  // namespace
 
+void add_client_options(CLI::App& app, FetchOptions& options) {
+  add_connection_options(app, options);
+  add_auth_options(app, options);
+}
+
 void add_fetch_options(CLI::App& app, FetchOptions& options, WithOutput with_output) {
   add_connection_options(app, options);
   add_auth_options(app, options);

@@ -39,6 +39,10 @@ struct FetchOptions {
 /// Whether the command also takes --out.
 enum class WithOutput { kNo, kYes };
 
+/// Registers the shared connection and authentication options on `app`, without positionals
+/// or --out (for commands with positionals of their own).
+void add_client_options(CLI::App& app, FetchOptions& options);
+
 /// Registers the shared options and the positional arguments on `app`.
 void add_fetch_options(CLI::App& app, FetchOptions& options, WithOutput with_output);
 
