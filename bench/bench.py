@@ -357,8 +357,8 @@ def main():
     ap.add_argument("--layers", type=int, default=8, help="number of layers (8)")
     ap.add_argument("--runs", type=int, default=3, help="measured runs per tool and case (3)")
     ap.add_argument("--seed", type=int, default=1, help="content seed (1)")
-    ap.add_argument("--cases", default="docker,oci,hello,warm",
-                    help="comma list of docker,oci,hello,warm (all)")
+    ap.add_argument("--cases", default="docker,oci,hello,warm,copy",
+                    help="comma list of docker,oci,hello,warm,copy (all)")
     ap.add_argument("--hocker", default=DEFAULT_HOCKER, help="binary (build/release/src/cli/hocker)")
     ap.add_argument("--hocker-args", default="", help='extra hocker image args, e.g. "--jobs 2"')
     ap.add_argument("--ref-sha", default="sha256sum", choices=("sha256sum", "openssl"),
@@ -368,7 +368,7 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="print every measured command")
     args = ap.parse_args()
     cases = set(args.cases.split(","))
-    bad = cases - {"docker", "oci", "hello", "warm"}
+    bad = cases - {"docker", "oci", "hello", "warm", "copy"}
     if bad or args.runs < 1 or args.size_mib < args.layers or args.layers < 1:
         ap.error("bad --cases/--runs/--size-mib/--layers")
     if not os.access(args.hocker, os.X_OK):
@@ -414,7 +414,7 @@ def bench(args, cases, work, reg):
         os.path.relpath(args.hocker, REPO_ROOT), os.cpu_count(),
         " ".join("%.2f" % x for x in os.getloadavg())), flush=True)
     big = None
-    if cases & {"docker", "oci", "warm"}:
+    if cases & {"docker", "oci", "warm", "copy"}:
         t = time.monotonic()
         big, raw = build_big_image(builder, work, args.size_mib, args.layers, args.seed)
         gen = time.monotonic() - t
@@ -578,7 +578,43 @@ def bench(args, cases, work, reg):
                                        if e["method"] == "GET" and "/blobs/" in e["path"]]
         results.append(c)
 
+    if "copy" in cases:
+        results.append(bench_copy(args, work, reg, R))
+
     report(args, results, hello_requests, warm_counts, sha_tool)
+
+
+def bench_copy(args, work, reg, R):
+    """hocker copy vs skopeo copy, registry to registry: from the bench registry into a second
+    plain one, each run into a fresh repository (so every blob is uploaded again)."""
+    c = Case("copy %dMiB" % args.size_mib, "hocker", "skopeo", "copy/skopeo")
+    print("\n[copy] %d runs each: hocker copy / skopeo copy docker:// docker:// (into a second "
+          "registry)" % args.runs, flush=True)
+    os.makedirs(os.path.join(work, "registry2"))
+    dst = Registry("plain", workdir=os.path.join(work, "registry2"))
+    try:
+        src = "%s/%s" % (reg.host, BIG_REF)
+        for i in range(args.runs):
+            target = "%s/copy/hocker%d:v1" % (dst.host, i)
+            s = R.run([args.hocker, "copy", "-q", src, target], "hocker copy")
+            s2 = R.run(["skopeo", "--insecure-policy", "copy", "-q", "--src-tls-verify=false",
+                        "--dest-tls-verify=false", "docker://" + src,
+                        "docker://%s/copy/skopeo%d:v1" % (dst.host, i)], "skopeo copy")
+            r = dst.get_manifest("copy/hocker%d" % i, "v1")
+            if r.status != 200 or r.header("docker-content-digest") != source_digest(reg):
+                raise RuntimeError("hocker copy: the copy does not keep the manifest digest")
+            c.samples["hocker"].append(s)
+            c.samples["skopeo"].append(s2)
+            print("  run %d: hocker %s | skopeo %s" % (i + 1, fmt_sample(s), fmt_sample(s2)),
+                  flush=True)
+    finally:
+        dst.stop()
+    return c
+
+
+def source_digest(reg):
+    return reg.get_manifest(BIG_REF.split(":")[0], BIG_REF.split(":")[1]).header(
+        "docker-content-digest")
 
 
 def report(args, results, hello_requests, warm_counts, sha_tool):
@@ -625,6 +661,7 @@ def report(args, results, hello_requests, warm_counts, sha_tool):
     target("oci %s wall <= 1.2x parallel curl" % size, "oci/curl", 0, 1.2)
     target("hello wall <= 0.5x skopeo", "hello/skopeo", 0, 0.5)
     target("docker %s peak RSS <= 0.5x skopeo" % size, "docker/skopeo", 2, 0.5)
+    target("copy %s wall <= 1.0x skopeo" % size, "copy/skopeo", 0, 1.0)
     if warm_counts is not None:
         target("warm cache %s wall <= 1.3x ref from files, 0 blob GETs" % size,
                "warm/ref", 0, 1.3, warm_counts["blob GET"] == 0,
