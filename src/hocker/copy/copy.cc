@@ -24,7 +24,7 @@ struct Document {
 // What goes to the target: blobs (each once), then the documents in order, the named one last.
 struct Plan {
   std::vector<image::Descriptor> blobs;
-  std::set<digest::Digest> planned;
+  std::set<std::string> planned;  // Digests, as strings.
   std::vector<Document> documents;
 };
 
@@ -44,7 +44,7 @@ std::string media_type_of(const registry::FetchedManifest& fetched, image::Docum
 void add_blob(Plan& plan, const image::Descriptor& blob) {
   // Foreign layers live at their URLs, not in any registry: the manifest points there.
   if (image::is_foreign_layer(blob.media_type)) return;
-  if (plan.planned.insert(blob.digest).second) plan.blobs.push_back(blob);
+  if (plan.planned.insert(blob.digest.string()).second) plan.blobs.push_back(blob);
 }
 
 void plan_document(registry::Client& client, const std::string& repository,
