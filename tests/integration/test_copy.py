@@ -117,6 +117,21 @@ def test_pull_only_rights_fail_with_one_line_and_exit_4(run, hocker, hocker_env,
     assert pushes and all(g["actions"] == ["pull"] for e in pushes for g in e["granted"])
 
 
+def test_pull_only_credentials_fail_with_one_line_and_exit_4(run, hocker, hocker_env,
+                                                             token_registry):
+    reg = token_registry
+    reg.issuer.readers["reader"] = "pw-reader-only"
+    rc, out, err = run([hocker, "copy", reg.host + "/team/multilayer:v1",
+                        reg.host + "/readers/copied:v1", "-u", "reader", "-p", "pw-reader-only",
+                        "-q"], env=hocker_env)
+    assert rc == 4, err
+    assert out == b""
+    assert_one_error_line(err, "hocker-copy", "credentials refused", "needs push rights",
+                          "readers/copied")
+    assert "pw-reader-only" not in err
+    assert reg.get_manifest("readers/copied", "v1").status == 404
+
+
 def test_a_reset_upload_is_resumed_and_the_copy_succeeds(run, hocker, hocker_env,
                                                          plain_registry, make_registry, images):
     dst = make_registry("plain")
