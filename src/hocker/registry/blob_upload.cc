@@ -65,6 +65,13 @@ void BlobUpload::send_buffer() {
       std::int64_t held =
           client_.send_chunk(session_, offset, std::string_view(buffer_).substr(resend_from_));
       if (held < offset || held > end) throw must_restart(session_, held, offset, end);
+      if (held == offset && offset < end) {
+        // Nothing of the chunk taken, yet a success: counted as a failed attempt, so that
+        // such a registry cannot keep hocker resending for ever.
+        throw Error(ErrorKind::kNetwork,
+                    "upload to " + session_.repository + ": the registry took none of the chunk",
+                    Transient::kYes);
+      }
       resend_from_ = static_cast<std::size_t>(held - sent_);
     } catch (const Error& error) {
       if (!error.is_transient() || attempt >= client_.options().retry.attempts) throw;

@@ -139,6 +139,9 @@ std::int64_t Client::send_chunk(UploadSession& session, std::int64_t offset,
   http::Response response = send_upload(call, session.repository);
   session.url = upload_location(call, response);
   auto range = response.headers.get("Range");
+  // "0-0" stands for an empty session as well as for one byte (distribution writes both so):
+  // one byte only when this chunk made the session one byte long.
+  if (range && *range == "0-0") return end == 1 ? 1 : 0;
   std::optional<std::int64_t> held = range ? parse_range_end(*range) : std::nullopt;
   return held.value_or(end);
 }

@@ -2,6 +2,8 @@
 // manifest digests.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "hocker/registry/blob_upload.h"
 #include "hocker/registry/client_test_support.h"
 #include "hocker/registry/upload_test_support.h"
@@ -97,6 +99,17 @@ TEST(BlobUpload, AsksForARestartWhenTheRegistryLostTheSession) {
   EXPECT_EQ(error.kind(), ErrorKind::kNetwork);
   EXPECT_TRUE(error.is_transient());
   EXPECT_NE(std::string(error.what()).find("start it again"), std::string::npos) << error.what();
+}
+
+TEST(BlobUpload, GivesUpOnARegistryThatTakesNoneOfAChunk) {
+  UploadRegistry registry;
+  registry.take_nothing = true;
+  auto client = client_for(registry.server());
+  BlobUpload upload(*client, "team/app", 1000);
+  Error error = error_of([&] { write_in_pieces(upload, pattern(1000), 1000); });
+  EXPECT_EQ(error.kind(), ErrorKind::kNetwork);
+  std::vector<std::string> seen = methods(registry);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "PATCH"), 3);
 }
 
 TEST(BlobUpload, CommitsNothingWhenTheBytesHashOtherwise) {

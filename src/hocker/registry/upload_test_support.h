@@ -46,6 +46,7 @@ class UploadRegistry {
   bool lose_sessions_on_drop = false;  ///< With a dropped PATCH: forget the session as well.
   std::string manifest_digest_answer;  ///< Docker-Content-Digest to answer instead of the truth.
   std::string foreign_location;        ///< A Location on another host for the opening answer.
+  bool take_nothing = false;           ///< Answer every PATCH 202 without keeping a byte.
 
  private:
   struct Session {
@@ -136,7 +137,7 @@ class UploadRegistry {
         connection.send("HTTP/1.1 202 Accepted\r\nContent-Length: 10\r\n\r\n");
         return connection.close_after();
       }
-      session.data += request.body;
+      if (!take_nothing) session.data += request.body;
       ++session.state;
       return connection.respond(
           202, "", {{"Location", location(id, session.state)}, {"Range", range_of(session)}});
