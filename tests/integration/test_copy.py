@@ -61,9 +61,11 @@ def test_a_platform_copies_one_manifest_of_an_index(run, hocker, hocker_env, pla
     assert manifest_digest(reg, "copies/arm64", "v1") == digest
 
 
+@pytest.mark.parametrize("mode", ["plain", "token"])
 def test_a_copy_within_one_registry_mounts_every_blob(run, hocker, hocker_env, make_registry,
-                                                      images):
-    reg = make_registry("plain", push={"team/multilayer:v1": images["multilayer"]})
+                                                      images, mode):
+    # token: the mount's token must carry pull on the source as well as push on the target
+    reg = make_registry(mode, push={"team/multilayer:v1": images["multilayer"]})
     mark = reg.log_mark()
     rc, _, err = run([hocker] + copy_args(reg, "team/multilayer:v1", "other/app:v1", "-q"),
                      env=hocker_env)
