@@ -585,30 +585,37 @@ def bench(args, cases, work, reg):
 
 
 def bench_copy(args, work, reg, R):
-    """hocker copy vs skopeo copy, registry to registry: from the bench registry into a second
-    plain one, each run into a fresh repository (so every blob is uploaded again)."""
+    """hocker copy vs skopeo copy, registry to registry: from the bench registry into a fresh
+    plain registry per run and tool, so that every blob is uploaded (skopeo would otherwise
+    mount blobs it remembers having pushed to that registry before)."""
     c = Case("copy %dMiB" % args.size_mib, "hocker", "skopeo", "copy/skopeo")
-    print("\n[copy] %d runs each: hocker copy / skopeo copy docker:// docker:// (into a second "
-          "registry)" % args.runs, flush=True)
-    os.makedirs(os.path.join(work, "registry2"))
-    dst = Registry("plain", workdir=os.path.join(work, "registry2"))
-    try:
-        src = "%s/%s" % (reg.host, BIG_REF)
-        for i in range(args.runs):
-            target = "%s/copy/hocker%d:v1" % (dst.host, i)
-            s = R.run([args.hocker, "copy", "-q", src, target], "hocker copy")
-            s2 = R.run(["skopeo", "--insecure-policy", "copy", "-q", "--src-tls-verify=false",
-                        "--dest-tls-verify=false", "docker://" + src,
-                        "docker://%s/copy/skopeo%d:v1" % (dst.host, i)], "skopeo copy")
-            r = dst.get_manifest("copy/hocker%d" % i, "v1")
-            if r.status != 200 or r.header("docker-content-digest") != source_digest(reg):
-                raise RuntimeError("hocker copy: the copy does not keep the manifest digest")
-            c.samples["hocker"].append(s)
-            c.samples["skopeo"].append(s2)
-            print("  run %d: hocker %s | skopeo %s" % (i + 1, fmt_sample(s), fmt_sample(s2)),
-                  flush=True)
-    finally:
-        dst.stop()
+    print("\n[copy] %d runs each: hocker copy / skopeo copy docker:// docker:// (each into a "
+          "fresh registry)" % args.runs, flush=True)
+    src = "%s/%s" % (reg.host, BIG_REF)
+    for i in range(args.runs):
+        samples = {}
+        for who in ("hocker", "skopeo"):
+            workdir = os.path.join(work, "registry-%s-%d" % (who, i))
+            os.makedirs(workdir)
+            dst = Registry("plain", workdir=workdir)
+            try:
+                target = "%s/copy/app:v1" % dst.host
+                if who == "hocker":
+                    samples[who] = R.run([args.hocker, "copy", "-q", src, target], "hocker copy")
+                    r = dst.get_manifest("copy/app", "v1")
+                    if r.status != 200 or r.header("docker-content-digest") != source_digest(reg):
+                        raise RuntimeError("hocker copy: the copy does not keep the digest")
+                else:
+                    samples[who] = R.run(["skopeo", "--insecure-policy", "copy", "-q",
+                                          "--src-tls-verify=false", "--dest-tls-verify=false",
+                                          "docker://" + src, "docker://" + target], "skopeo copy")
+            finally:
+                dst.stop()
+                rm(workdir)
+        c.samples["hocker"].append(samples["hocker"])
+        c.samples["skopeo"].append(samples["skopeo"])
+        print("  run %d: hocker %s | skopeo %s" % (i + 1, fmt_sample(samples["hocker"]),
+                                                   fmt_sample(samples["skopeo"])), flush=True)
     return c
 
 

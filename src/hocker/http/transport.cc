@@ -223,6 +223,10 @@ bool Exchange::body_data(const char* data, std::size_t size) noexcept {
   }
 }
 
+std::string_view payload_of(const Request& request) {
+  return request.body_view.data() != nullptr ? request.body_view : std::string_view(request.body);
+}
+
 bool carries_body(const Request& request) {
   return request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
 }
@@ -299,9 +303,9 @@ void Transport::Impl::set_options(const Request& request, Exchange& exchange, cu
   if (request.method == "HEAD") {
     curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
   } else if (carries_body(request)) {
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+    std::string_view payload = payload_of(request);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, payload.data());
     if (request.method != "POST")
       curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   } else if (request.method != "GET") {
@@ -387,10 +391,11 @@ Response Transport::perform(const Request& request, ByteSink* sink, std::size_t 
     if (current.method == "POST" && response.status <= 303) {
       current.method = "GET";
       current.body.clear();
+      current.body_view = {};
     }
     if (!same_origin) {
       // A body may carry a secret (a refresh token): it goes to no one but its addressee.
-      if (!current.body.empty()) {
+      if (!payload_of(current).empty()) {
         throw Error(ErrorKind::kNetwork, what + ": refusing a " + std::to_string(response.status) +
                                              " redirect to another origin (" + redact_url(next) +
                                              "): the request body is not sent elsewhere");

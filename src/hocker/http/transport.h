@@ -77,6 +77,9 @@ struct Request {
   /// Error(kIntegrity) before any body byte reaches the sink.
   std::int64_t expected_length = -1;
   std::string body;  ///< sent with POST, PUT and PATCH (set Content-Type in `headers`)
+  /// When its data is not null: sent instead of `body`, without a copy (an upload chunk); the
+  /// bytes must outlive perform().
+  std::string_view body_view;
   /// > 0: the whole exchange must end within this many seconds, else Error(kNetwork).
   long timeout_seconds = 0;
   AnswerDeadline answer_deadline = AnswerDeadline::kUnlessStreaming;

@@ -77,7 +77,7 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   request.method = call.method;
   request.url = call.url;
   request.headers = call.headers;
-  request.body = call.body;
+  if (!call.body.empty()) request.body_view = call.body;
   bool probe = is_probe(call);  // Never with credentials: the wire may be plain text to TLS.
   if (std::string authorization = call.send_credentials == SendCredentials::kNo || probe
                                       ? ""

@@ -132,7 +132,7 @@ std::int64_t Client::send_chunk(UploadSession& session, std::int64_t offset,
   call.url = session.url;
   call.scope = push_scope(session.repository);
   call.attempts = 1;
-  call.body = std::string(chunk);
+  call.body = chunk;
   call.headers.push_back({"Content-Type", kOctetStream});
   std::int64_t end = offset + static_cast<std::int64_t>(chunk.size());
   call.headers.push_back({"Content-Range", std::to_string(offset) + "-" + std::to_string(end - 1)});
@@ -179,7 +179,7 @@ void Client::complete_upload(UploadSession& session, const digest::Digest& diges
   std::string separator = session.url.find('?') == std::string::npos ? "?" : "&";
   call.url = session.url + separator + "digest=" + digest.string();
   call.scope = push_scope(session.repository);
-  call.body = std::string(last);
+  call.body = last;
   call.headers.push_back({"Content-Type", kOctetStream});
   try {
     send_upload(call, session.repository);
@@ -219,7 +219,7 @@ digest::Digest Client::put_manifest(const std::string& repository, const std::st
   call.method = "PUT";
   call.url = request_base_url() + "/v2/" + repository + "/manifests/" + reference;
   call.scope = push_scope(repository);
-  call.body = std::string(raw);
+  call.body = raw;
   call.headers.push_back({"Content-Type", media_type});
   http::Response response = send_upload(call, repository);
   if (auto header = response.headers.get("Docker-Content-Digest")) {
