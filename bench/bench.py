@@ -377,8 +377,8 @@ def main():
     ap.add_argument("--layers", type=int, default=8, help="number of layers (8)")
     ap.add_argument("--runs", type=int, default=3, help="measured runs per tool and case (3)")
     ap.add_argument("--seed", type=int, default=1, help="content seed (1)")
-    ap.add_argument("--cases", default="docker,one,capped,oci,hello,warm",
-                    help="comma list of docker,one,capped,jobs,oci,hello,warm,export "
+    ap.add_argument("--cases", default="docker,one,capped,oci,hello,warm,copy",
+                    help="comma list of docker,one,capped,jobs,oci,hello,warm,copy,export "
                          "(default: all but jobs and export)")
     ap.add_argument("--rate-mbps", type=float, default=20,
                     help="per-connection cap (MB/s) of the proxy in the capped and jobs cases (20)")
@@ -395,7 +395,7 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="print every measured command")
     args = ap.parse_args()
     cases = set(args.cases.split(","))
-    bad = cases - {"docker", "one", "capped", "jobs", "oci", "hello", "warm", "export"}
+    bad = cases - {"docker", "one", "capped", "jobs", "oci", "hello", "warm", "export", "copy"}
     if bad or args.runs < 1 or args.size_mib < args.layers or args.layers < 1:
         ap.error("bad --cases/--runs/--size-mib/--layers")
     if not os.access(args.hocker, os.X_OK):
@@ -441,7 +441,7 @@ def bench(args, cases, work, reg):
         os.path.relpath(args.hocker, REPO_ROOT), os.cpu_count(),
         " ".join("%.2f" % x for x in os.getloadavg())), flush=True)
     big = None
-    if cases & {"docker", "oci", "warm", "jobs", "export"}:
+    if cases & {"docker", "oci", "warm", "jobs", "export", "copy"}:
         t = time.monotonic()
         big, raw = build_big_image(builder, work, args.size_mib, args.layers, args.seed)
         gen = time.monotonic() - t
@@ -654,6 +654,8 @@ def bench(args, cases, work, reg):
     # -- export: the flattened root filesystem, against umoci and docker ------------------------
     if "export" in cases:
         results += run_export_case(args, R, work, host, BIG_REF, args.hocker, Case, fmt_sample, rm)
+    if "copy" in cases:
+        results.append(bench_copy(args, work, reg, R))
 
     report(args, results, hello_requests, warm_counts, sha_tool)
 
@@ -717,6 +719,44 @@ def jobs_table(args, R, reg, hocker, out, big):
 def check_out_size(path, at_least):
     if not os.path.exists(path) or os.path.getsize(path) < at_least:
         raise RuntimeError("%s missing or too small" % path)
+def bench_copy(args, work, reg, R):
+    """hocker copy vs skopeo copy, registry to registry: from the bench registry into a fresh
+    plain registry per run and tool, so that every blob is uploaded (skopeo would otherwise
+    mount blobs it remembers having pushed to that registry before)."""
+    c = Case("copy %dMiB" % args.size_mib, "hocker", "skopeo", "copy/skopeo")
+    print("\n[copy] %d runs each: hocker copy / skopeo copy docker:// docker:// (each into a "
+          "fresh registry)" % args.runs, flush=True)
+    src = "%s/%s" % (reg.host, BIG_REF)
+    for i in range(args.runs):
+        samples = {}
+        for who in ("hocker", "skopeo"):
+            workdir = os.path.join(work, "registry-%s-%d" % (who, i))
+            os.makedirs(workdir)
+            dst = Registry("plain", workdir=workdir)
+            try:
+                target = "%s/copy/app:v1" % dst.host
+                if who == "hocker":
+                    samples[who] = R.run([args.hocker, "copy", "-q", src, target], "hocker copy")
+                    r = dst.get_manifest("copy/app", "v1")
+                    if r.status != 200 or r.header("docker-content-digest") != source_digest(reg):
+                        raise RuntimeError("hocker copy: the copy does not keep the digest")
+                else:
+                    samples[who] = R.run(["skopeo", "--insecure-policy", "copy", "-q",
+                                          "--src-tls-verify=false", "--dest-tls-verify=false",
+                                          "docker://" + src, "docker://" + target], "skopeo copy")
+            finally:
+                dst.stop()
+                rm(workdir)
+        c.samples["hocker"].append(samples["hocker"])
+        c.samples["skopeo"].append(samples["skopeo"])
+        print("  run %d: hocker %s | skopeo %s" % (i + 1, fmt_sample(samples["hocker"]),
+                                                   fmt_sample(samples["skopeo"])), flush=True)
+    return c
+
+
+def source_digest(reg):
+    return reg.get_manifest(BIG_REF.split(":")[0], BIG_REF.split(":")[1]).header(
+        "docker-content-digest")
 
 
 def report(args, results, hello_requests, warm_counts, sha_tool):
@@ -768,6 +808,7 @@ def report(args, results, hello_requests, warm_counts, sha_tool):
     target("oci %s wall <= 1.2x parallel curl" % size, "oci/curl", 0, 1.2)
     target("hello wall <= 0.5x skopeo", "hello/skopeo", 0, 0.5)
     target("docker %s peak RSS <= 0.5x skopeo" % size, "docker/skopeo", 2, 0.5)
+    target("copy %s wall <= 1.0x skopeo" % size, "copy/skopeo", 0, 1.0)
     if warm_counts is not None:
         target("warm cache %s wall <= 1.3x ref from files, 0 blob GETs" % size,
                "warm/ref", 0, 1.3, warm_counts["blob GET"] == 0,

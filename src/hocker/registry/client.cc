@@ -85,6 +85,7 @@ http::Response Client::attempt(Call& call, int attempt_number) {
                     ? with_query(call.url, options_.query)
                     : call.url;
   request.headers = call.headers;
+  if (!call.body.empty()) request.body_view = call.body;
   bool probe = is_probe(call);  // Never with credentials: the wire may be plain text to TLS.
   if (std::string authorization = call.send_credentials == SendCredentials::kNo || probe
                                       ? ""
@@ -138,7 +139,8 @@ http::Response Client::answer_challenge(Call& call, http::Response response,
 }
 
 http::Response Client::send(Call& call) {
-  const RetryPolicy& policy = options_.retry;
+  RetryPolicy policy = options_.retry;
+  if (call.attempts > 0) policy.attempts = call.attempts;
   int attempt_number = 1;
   while (true) {
     double retry_after = -1;

@@ -1,7 +1,8 @@
 """A tiny Docker token issuer (RS256 JWT) for the registry's `auth: token` mode.
 
 Policy: repositories whose name starts with `public/` may be pulled anonymously;
-anything else (and any push) needs the basic credentials the issuer knows.
+anything else (and any push) needs the basic credentials the issuer knows. Users added to
+`readers` (name -> password) are granted `pull` alone, on every repository.
 A wrong password gets 401.  Every request is logged in `requests`.
 """
 import base64
@@ -46,6 +47,7 @@ class TokenIssuer:
         self.service, self.issuer = service, issuer
         self.username, self.password = username, password
         self.ttl = ttl
+        self.readers = {}  # pull-only users: name -> password
         self.requests = []  # dicts: method, path, query, authorization, user, scopes, granted, status
         self._lock = threading.Lock()
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -78,7 +80,9 @@ class TokenIssuer:
                 continue
             if typ != "repository":
                 continue
-            if user is not None:
+            if user is not None and user in self.readers:
+                allowed = [a for a in actions if a == "pull"]
+            elif user is not None:
                 allowed = actions
             elif name.startswith("public/"):
                 allowed = [a for a in actions if a == "pull"]
@@ -143,7 +147,9 @@ class TokenIssuer:
                         u_, _, p_ = base64.b64decode(auth[6:].strip()).decode().partition(":")
                     except Exception:  # noqa: BLE001
                         u_, p_ = None, None
-                    if u_ != issuer.username or p_ != issuer.password:
+                    known = (u_ == issuer.username and p_ == issuer.password) or (
+                        u_ in issuer.readers and issuer.readers[u_] == p_)
+                    if not known:
                         entry["status"] = 401
                         issuer._log(entry)
                         return self._reply(401, {"errors": [{"code": "UNAUTHORIZED",
