@@ -13,6 +13,7 @@ hocker_require_pkg(CRYPTO libcrypto libssl-dev)
 hocker_require_pkg(ZLIB zlib zlib1g-dev)
 hocker_require_pkg(ISAL libisal libisal-dev)
 hocker_require_pkg(ZSTD libzstd libzstd-dev)
+hocker_require_pkg(LIBARCHIVE libarchive libarchive-dev)
 
 find_package(nlohmann_json 3 QUIET)
 if(NOT nlohmann_json_FOUND)

@@ -6,7 +6,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config clang clang-format clang-tidy
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev zlib1g-dev libisal-dev
-  libzstd-dev libcli11-dev libgtest-dev
+  libzstd-dev libarchive-dev libcli11-dev libgtest-dev
 )
 test_packages=(
   docker-registry skopeo apache2-utils openssl curl zstd gzip tar
