@@ -7,13 +7,9 @@
 
 namespace hocker::push {
 
-std::optional<std::int64_t> ensure_blob(PushTarget& target, const BlobPolicy& policy,
-                                        const digest::Digest& digest) {
-  if (auto size = target.find_blob(digest)) return size;
-  if (policy.mount_from.empty() || !target.mount_blob(digest, policy.mount_from)) {
-    return std::nullopt;
-  }
-  return target.find_blob(digest);
+bool ensure_blob(PushTarget& target, const BlobPolicy& policy, const digest::Digest& digest) {
+  if (target.has_blob(digest)) return true;
+  return !policy.mount_from.empty() && target.mount_blob(digest, policy.mount_from);
 }
 
 LayerPush::LayerPush(PushTarget& target, const BlobPolicy& policy, std::string subject,
@@ -23,14 +19,13 @@ LayerPush::LayerPush(PushTarget& target, const BlobPolicy& policy, std::string s
   if (source == Compression::kNone && hints.diff_id && policy.diff_ids != nullptr &&
       policy.compression != Compression::kNone) {
     if (auto remembered = policy.diff_ids->find(*hints.diff_id, policy.compression)) {
-      if (auto size = ensure_blob(target, policy, remembered->digest);
-          size && *size == remembered->size) {
+      if (ensure_blob(target, policy, remembered->digest)) {
         known_ = LayerPlan{remembered->digest, remembered->size, policy.compression, true};
       }
     }
   } else if (source != Compression::kNone && hints.digest) {
-    if (auto size = ensure_blob(target, policy, *hints.digest)) {
-      known_ = LayerPlan{*hints.digest, *size, source, false};
+    if (ensure_blob(target, policy, *hints.digest)) {
+      known_ = LayerPlan{*hints.digest, -1, source, false};  // The size is learnt by hashing.
     }
   }
   if (known_) {
@@ -52,7 +47,8 @@ void LayerPush::finish() {
     if (!known_->compressed_here && hashed.digest != known_->digest) {
       throw Error(ErrorKind::kIntegrity, "a layer changed while it was being pushed");
     }
-    result_ = EncodedLayer{known_->digest, hashed.diff_id, known_->size, known_->compression,
+    std::int64_t size = known_->compressed_here ? known_->size : hashed.size;
+    result_ = EncodedLayer{known_->digest, hashed.diff_id, size, known_->compression,
                            known_->compressed_here};
     return;
   }

@@ -29,9 +29,7 @@ struct LayerHints {
 };
 
 /// Whether the repository has `digest`: a HEAD, then a mount from `policy.mount_from` when set.
-/// The blob's size, or nullopt.
-std::optional<std::int64_t> ensure_blob(PushTarget& target, const BlobPolicy& policy,
-                                        const digest::Digest& digest);
+bool ensure_blob(PushTarget& target, const BlobPolicy& policy, const digest::Digest& digest);
 
 /// A blob the registry already has, which a layer member should become.
 struct LayerPlan {

@@ -29,8 +29,8 @@ class PushTarget {
   virtual ~PushTarget() = default;
   /// The repository's name, for messages and the final `name@digest` line.
   virtual std::string name() const = 0;
-  /// The blob's size when the repository has it (HEAD), else nullopt.
-  virtual std::optional<std::int64_t> find_blob(const digest::Digest& digest) = 0;
+  /// Whether the repository has the blob (HEAD).
+  virtual bool has_blob(const digest::Digest& digest) = 0;
   /// Asks the registry to mount `digest` from `repository` of the same registry; true when it
   /// did, false when it answered with an ordinary upload instead (which is abandoned).
   virtual bool mount_blob(const digest::Digest& digest, const std::string& repository) = 0;

@@ -79,11 +79,9 @@ class FakeTarget final : public PushTarget {
   };
 
   std::string name() const override { return "fake/repo"; }
-  std::optional<std::int64_t> find_blob(const digest::Digest& digest) override {
+  bool has_blob(const digest::Digest& digest) override {
     log.push_back("head " + digest.string());
-    auto found = blobs.find(digest.string());
-    if (found == blobs.end()) return std::nullopt;
-    return static_cast<std::int64_t>(found->second.size());
+    return blobs.contains(digest.string());
   }
   bool mount_blob(const digest::Digest& digest, const std::string& repository) override {
     log.push_back("mount " + digest.string() + " from " + repository);
