@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <utility>
 
 #include "hocker/auth/challenge.h"
@@ -38,19 +39,47 @@ std::string param(const std::map<std::string, std::string>& params, const std::s
   return found == params.end() ? "" : found->second;
 }
 
-// hocker only pulls: whatever actions the challenge names (push, delete, *), the token request
-// asks for pull alone. A scope is type:name:actions, and the name may hold colons (a port).
-// With no usable scope in the challenge, `fallback` (the request's own pull scope) is asked.
-std::vector<std::string> pull_scopes(std::string_view challenge_scopes,
-                                     const std::string& fallback) {
-  std::vector<std::string> scopes;
-  for (const std::string& one : split_scopes(challenge_scopes)) {
+// The actions asked for each repository: those of the request's own scopes (pull, or
+// pull,push for an upload; a mount adds its source's pull), pull for any other repository the
+// challenge names (whatever it asks: push, delete, *). A scope is type:name:actions, and the
+// name may hold colons (a port). When the challenge names one of the requested repositories,
+// the other requested scopes are added (a registry names only the target repository of a
+// cross-repository mount, not its source).
+std::vector<std::string> token_scopes(std::string_view challenge_scopes,
+                                      const std::string& requested) {
+  std::vector<std::string> wanted = split_scopes(requested);
+  auto resource_of = [](const std::string& one) -> std::optional<std::string> {
     std::size_t actions = one.rfind(':');
-    if (actions == std::string::npos || actions == one.find(':')) continue;
-    std::string pull = one.substr(0, actions) + ":pull";
-    if (std::find(scopes.begin(), scopes.end(), pull) == scopes.end()) scopes.push_back(pull);
+    if (actions == std::string::npos || actions == one.find(':')) return std::nullopt;
+    return one.substr(0, actions);
+  };
+  std::vector<std::string> scopes;
+  bool matched = false;
+  auto add = [&scopes](std::string one) {
+    if (std::find(scopes.begin(), scopes.end(), one) == scopes.end())
+      scopes.push_back(std::move(one));
+  };
+  for (const std::string& one : split_scopes(challenge_scopes)) {
+    std::optional<std::string> resource = resource_of(one);
+    if (!resource) continue;
+    auto asked = std::find_if(wanted.begin(), wanted.end(), [&](const std::string& scope) {
+      return resource_of(scope) == resource;
+    });
+    matched = matched || asked != wanted.end();
+    add(asked != wanted.end() ? *asked : *resource + ":pull");
   }
-  if (scopes.empty() && !fallback.empty()) scopes.push_back(fallback);
+  if (matched) {
+    for (const std::string& one : wanted) {
+      std::optional<std::string> resource = resource_of(one);
+      bool named = std::any_of(scopes.begin(), scopes.end(), [&](const std::string& scope) {
+        return resource_of(scope) == resource;
+      });
+      if (resource && !named) add(one);
+    }
+  }
+  if (scopes.empty() && !requested.empty()) {
+    for (std::string& one : wanted) add(std::move(one));
+  }
   return scopes;
 }
 
@@ -152,7 +181,7 @@ http::Request Authenticator::token_request(const std::map<std::string, std::stri
     throw Error(ErrorKind::kAuth,
                 registry_ + " sent a Bearer challenge without an http(s) token realm");
   }
-  std::vector<std::string> scopes = pull_scopes(param(params, "scope"), scope);
+  std::vector<std::string> scopes = token_scopes(param(params, "scope"), scope);
   http::Request request;
   if (credentials_.kind == Kind::kIdentityToken) {
     // docker's OAuth2 refresh flow (distribution docs: oauth.md).

@@ -34,8 +34,9 @@ class Authenticator {
   std::string authorization(const std::string& scope);
 
   /// Reacts to a 401 to `challenged_url` whose WWW-Authenticate value is `challenge_header`.
-  /// Bearer: GETs the realm with service and scope query parameters (the challenge's scopes
-  /// with every action list replaced by "pull", as hocker only pulls; else `scope`),
+  /// Bearer: GETs the realm with service and scope query parameters: `scope` (one or more,
+  /// space-separated: "repository:a:pull,push repository:b:pull" for an upload mounting from
+  /// b), plus any other repository the challenge names with its actions cut to "pull",
   /// with Basic credentials when we have username/password (identity token: POSTs a
   /// grant_type=refresh_token form, as docker does), anonymously otherwise; accepts `token` or
   /// `access_token` and caches it under `scope` until `expires_in` (default and minimum 60 s)

@@ -120,6 +120,31 @@ TEST(AuthenticatorScopes, AsksOnlyForPullWhateverTheChallengeAsks) {
             "scope=repository%3Ab%3Apull&scope=repository%3Alocalhost%3A5000%2Fc%3Apull");
 }
 
+TEST(AuthenticatorScopes, AsksForPushWhenTheRequestItselfPushes) {
+  TestServer tokens(
+      [](const ServerRequest&, ServerConnection& c) { c.respond(200, R"({"token":"t"})"); });
+  http::Transport transport({});
+  Authenticator authenticator(Credentials{}, "registry.example.com");
+  authenticator.handle_challenge(
+      transport, challenge(tokens.url("/token"), R"(,scope="repository:a:pull,push")"),
+      "repository:a:pull,push", kHttpsUrl);
+  EXPECT_EQ(tokens.requests()[0].target,
+            "/token?service=registry.example.com&scope=repository%3Aa%3Apull%2Cpush");
+}
+
+TEST(AuthenticatorScopes, AddsAMountSourceTheChallengeDoesNotName) {
+  TestServer tokens(
+      [](const ServerRequest&, ServerConnection& c) { c.respond(200, R"({"token":"t"})"); });
+  http::Transport transport({});
+  Authenticator authenticator(Credentials{}, "registry.example.com");
+  authenticator.handle_challenge(
+      transport, challenge(tokens.url("/token"), R"(,scope="repository:a:pull,push")"),
+      "repository:a:pull,push repository:b:pull", kHttpsUrl);
+  EXPECT_EQ(tokens.requests()[0].target,
+            "/token?service=registry.example.com&scope=repository%3Aa%3Apull%2Cpush&"
+            "scope=repository%3Ab%3Apull");
+}
+
 TEST(AuthenticatorScopes, AsksOnlyForPullWhenRefreshingAnIdentityToken) {
   TestServer tokens(
       [](const ServerRequest&, ServerConnection& c) { c.respond(200, R"({"access_token":"t"})"); });

@@ -223,8 +223,19 @@ bool Exchange::body_data(const char* data, std::size_t size) noexcept {
   }
 }
 
+bool carries_body(const Request& request) {
+  return request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
+}
+
 Slist header_list(const Request& request) {
   Slist list;
+  // A body goes at once: no "Expect: 100-continue" round trip (libcurl's default for large
+  // bodies), which registries answer anyway and small test servers never do.
+  if (carries_body(request)) {
+    curl_slist* extended = curl_slist_append(nullptr, "Expect:");
+    if (extended == nullptr) throw Error(ErrorKind::kInternal, "out of memory building headers");
+    list.reset(extended);
+  }
   for (const Header& header : request.headers) {
     if (header.name.find_first_of("\r\n:") != std::string::npos ||
         header.value.find_first_of("\r\n") != std::string::npos) {
@@ -287,10 +298,12 @@ void Transport::Impl::set_options(const Request& request, Exchange& exchange, cu
   if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
   if (request.method == "HEAD") {
     curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
-  } else if (request.method == "POST") {
+  } else if (carries_body(request)) {
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+    if (request.method != "POST")
+      curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   } else if (request.method != "GET") {
     curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }

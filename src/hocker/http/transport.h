@@ -65,7 +65,8 @@ enum class AnswerDeadline {
 };
 
 struct Request {
-  std::string method = "GET";  ///< GET, HEAD, or POST (with `body`)
+  /// GET, HEAD, DELETE, or POST, PUT, PATCH (each with `body`, sent whole from memory)
+  std::string method = "GET";
   std::string url;
   std::vector<Header> headers;  ///< e.g. Authorization, Accept; no line breaks allowed
   /// >= 0: send "Range: bytes=N-". Should the server ignore it and answer 200, the first N
@@ -75,7 +76,7 @@ struct Request {
   /// remainder: total - range_start). A 2xx Content-Length that disagrees ->
   /// Error(kIntegrity) before any body byte reaches the sink.
   std::int64_t expected_length = -1;
-  std::string body;  ///< sent with POST (set Content-Type in `headers`)
+  std::string body;  ///< sent with POST, PUT and PATCH (set Content-Type in `headers`)
   /// > 0: the whole exchange must end within this many seconds, else Error(kNetwork).
   long timeout_seconds = 0;
   AnswerDeadline answer_deadline = AnswerDeadline::kUnlessStreaming;

@@ -187,5 +187,24 @@ TEST(Transport, PostsABody) {
   EXPECT_EQ(server.requests()[0].body, "grant_type=refresh_token");
 }
 
+TEST(Transport, SendsPutAndPatchBodiesWithoutWaitingForContinue) {
+  TestServer server([](const ServerRequest&, ServerConnection& c) { c.respond(202, ""); });
+  Transport transport({});
+  std::string large(3u << 20, 'x');  // Above libcurl's Expect: 100-continue threshold.
+  for (const char* method : {"PATCH", "PUT"}) {
+    Request request = get(server.url("/upload"));
+    request.method = method;
+    request.body = large;
+    EXPECT_EQ(transport.perform(request).status, 202);
+  }
+  ASSERT_EQ(server.requests().size(), 2u);
+  for (const auto& seen : server.requests()) {
+    EXPECT_EQ(seen.body.size(), large.size());
+    EXPECT_FALSE(seen.headers.get("Expect").has_value());
+  }
+  EXPECT_EQ(server.requests()[0].method, "PATCH");
+  EXPECT_EQ(server.requests()[1].method, "PUT");
+}
+
 }  // namespace
 }  // namespace hocker::http

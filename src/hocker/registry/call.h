@@ -28,6 +28,8 @@ struct Client::Call {
   std::int64_t expected_length = -1;  // Whole-body length; -1 unknown.
   std::int64_t delivered = 0;         // Body bytes already handed to sink (for resuming).
   http::AnswerDeadline answer_deadline = http::AnswerDeadline::kUnlessStreaming;
+  std::string body;  // Sent with POST, PUT and PATCH.
+  int attempts = 0;  // > 0: at most this many attempts; 0: the retry policy's.
   int auth_rounds = 0;
   SendCredentials send_credentials = SendCredentials::kYes;  // kNo: a URL outside the registry.
 };

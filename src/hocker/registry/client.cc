@@ -77,6 +77,7 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   request.method = call.method;
   request.url = call.url;
   request.headers = call.headers;
+  request.body = call.body;
   bool probe = is_probe(call);  // Never with credentials: the wire may be plain text to TLS.
   if (std::string authorization = call.send_credentials == SendCredentials::kNo || probe
                                       ? ""
@@ -127,7 +128,8 @@ http::Response Client::answer_challenge(Call& call, http::Response response,
 }
 
 http::Response Client::send(Call& call) {
-  const RetryPolicy& policy = options_.retry;
+  RetryPolicy policy = options_.retry;
+  if (call.attempts > 0) policy.attempts = call.attempts;
   int attempt_number = 1;
   while (true) {
     double retry_after = -1;

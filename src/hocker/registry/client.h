@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hocker/auth/authenticator.h"
@@ -16,6 +17,7 @@
 #include "hocker/image/descriptor.h"
 #include "hocker/ref/reference.h"
 #include "hocker/registry/retry.h"
+#include "hocker/registry/upload.h"
 
 namespace hocker::registry {
 
@@ -104,6 +106,56 @@ class Client {
   /// `*dropped` when given. A page linked twice -> Error(kFormat).
   std::vector<std::string> list_tags(const std::string& repository, std::size_t* dropped = nullptr);
 
+  // The write side (registry/upload.cc, docs/spec.md §7). Requests to a repository ask for
+  // its push scope; a refusal (401/403) -> Error(kAuth) saying push rights are missing. A
+  // registry refusing a blob for its digest or size (DIGEST_INVALID, BLOB_UPLOAD_INVALID,
+  // SIZE_INVALID) -> Error(kIntegrity).
+
+  /// HEADs blob `digest` in `repository`: true on 200, false on 404; other answers throw as
+  /// any request does.
+  bool has_blob(const std::string& repository, const digest::Digest& digest);
+
+  /// Asks the registry to mount blob `digest` of `from_repository` (same registry) into
+  /// `repository` (POST ?mount=&from=, with pull scope on the source). 201: mounted. 202: not
+  /// mounted, and the returned session is open for uploading the blob instead.
+  MountResult mount_blob(const std::string& repository, const digest::Digest& digest,
+                         const std::string& from_repository);
+
+  /// Opens an upload session (POST /v2/<repository>/blobs/uploads/), retried like any request.
+  UploadSession start_upload(const std::string& repository);
+
+  /// Uploads a small blob whole from memory (a config): POST, then PUT ?digest= with the
+  /// bytes. For blobs of any size, stream them through registry::BlobUpload.
+  void put_blob(const std::string& repository, const digest::Digest& digest,
+                std::string_view bytes);
+
+  /// PATCHes `chunk` at byte `offset` of the session (Content-Range: offset-end) once, without
+  /// retrying (the caller knows how to resume, see BlobUpload); follows the answer's Location
+  /// into `session.url`. Returns the byte count the registry reports (its Range end + 1), or
+  /// offset + chunk.size() when it reports none.
+  std::int64_t send_chunk(UploadSession& session, std::int64_t offset, std::string_view chunk);
+
+  /// GETs the session's status: how many bytes the registry holds (Range: 0-N -> N + 1).
+  /// A session the registry no longer knows (404) -> Error(kNetwork, Transient::kYes) saying the
+  /// upload must start again.
+  std::int64_t upload_offset(UploadSession& session);
+
+  /// Closes the session with PUT ?digest=`digest`, sending `last` as the final bytes.
+  void complete_upload(UploadSession& session, const digest::Digest& digest,
+                       std::string_view last = {});
+
+  /// DELETEs the session, best effort (an abandoned upload; failures are ignored).
+  void cancel_upload(const UploadSession& session) noexcept;
+
+  /// PUTs manifest `raw` (as `media_type`) under `reference` (a tag or a digest) and returns
+  /// its digest, computed here (with the algorithm of `reference` when it is a digest, which
+  /// must then match). A Docker-Content-Digest answer that differs -> Error(kIntegrity).
+  digest::Digest put_manifest(const std::string& repository, const std::string& reference,
+                              const std::string& media_type, std::string_view raw);
+
+  /// The options the client was made with (its retry policy, for callers that resume).
+  const ClientOptions& options() const { return options_; }
+
  private:
   struct Call;
   class TransportLease;
@@ -111,6 +163,8 @@ class Client {
   enum class ProbeAnswer { kRegistry, kSomethingElse };
 
   http::Response send(Call& call);
+  http::Response send_upload(Call& call, const std::string& repository);
+  static std::string upload_location(const Call& call, const http::Response& response);
   http::Response attempt(Call& call, int attempt_number);
   http::Response answer_challenge(Call& call, http::Response response, http::Transport& transport);
   std::string request_base_url();
