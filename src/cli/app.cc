@@ -143,6 +143,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   commands.push_back(make_tags_command());
   commands.push_back(make_digest_command());
   commands.push_back(make_inspect_command());
+  commands.push_back(make_push_command());
   return commands;
 }
 

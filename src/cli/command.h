@@ -36,5 +36,6 @@ std::unique_ptr<Command> make_nix_command();
 std::unique_ptr<Command> make_tags_command();
 std::unique_ptr<Command> make_digest_command();
 std::unique_ptr<Command> make_inspect_command();
+std::unique_ptr<Command> make_push_command();
 
 }  // namespace hocker::cli
