@@ -92,6 +92,12 @@ std::vector<Example> examples_for(const std::string& name) {
   }
   if (name == "tags") return {{"List the tags:", "hocker tags localhost:5000/team/api"}};
   if (name == "digest") return {{"The digest a tag resolves to:", "hocker digest debian:12"}};
+  if (name == "push") {
+    return {{"A docker archive (nix-build's dockerTools.buildImage result):",
+             "hocker push result registry.example.com:5000/team/api:dev"},
+            {"A stream (dockerTools.streamLayeredImage), in one pass:",
+             "$(nix-build -A streamed) | hocker push - registry.example.com:5000/team/api:dev"}};
+  }
   return {{"", "hocker " + name + " debian:12"}};
 }
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-COMMANDS = ["image", "manifest", "config", "layer", "nix", "tags", "digest", "inspect"]
+COMMANDS = ["image", "manifest", "config", "layer", "nix", "tags", "digest", "inspect", "push"]
 CLASSIC = {"image": "hocker-image", "manifest": "hocker-manifest", "config": "hocker-config",
            "layer": "hocker-layer", "nix": "docker2nix"}
 
