@@ -16,6 +16,18 @@ namespace hocker::push {
 
 namespace {
 
+// Keeps a JSON member, within kMaxDocumentBytes for all of them together.
+void keep_document(std::map<std::string, std::string>& documents, const std::string& name,
+                   const std::string& content) {
+  std::size_t total = content.size();
+  for (const auto& [kept_name, kept] : documents) total += kept.size();
+  if (total > kMaxDocumentBytes) {
+    throw Error(ErrorKind::kFormat, "the archive's JSON members exceed " +
+                                        std::to_string(kMaxDocumentBytes >> 20) + " MiB");
+  }
+  documents.insert_or_assign(name, content);
+}
+
 // Members of docker's legacy layout and of OCI layouts that are never layers.
 bool is_never_a_layer(const std::string& name) {
   return name == "repositories" || name == "oci-layout" || name.ends_with("/VERSION") ||
@@ -149,7 +161,7 @@ void DockerPush::take(TarReader& reader, const TarMember& member) {
   });
   reader.read(router);
   router.finish();
-  if (router.document()) documents_.insert_or_assign(member.name, *router.document());
+  if (router.document()) keep_document(documents_, member.name, *router.document());
   if (push) keep_layer(member.name, *push);
 }
 
@@ -232,7 +244,7 @@ ArchiveScan scan_docker_archive(TarReader& reader) {
     });
     reader.read(router);
     router.finish();
-    if (router.document()) scan.documents.emplace(member->name, *router.document());
+    if (router.document()) keep_document(scan.documents, member->name, *router.document());
     if (hasher) scan.compressed.emplace(member->name, hasher->digest());
   }
   return scan;

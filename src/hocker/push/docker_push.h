@@ -26,6 +26,9 @@ struct PushOptions {
   std::string tag;
 };
 
+/// The most the small JSON members of one archive may hold in memory together.
+inline constexpr std::size_t kMaxDocumentBytes = std::size_t{64} << 20;
+
 /// What was pushed.
 struct PushReport {
   std::string tag;  ///< What the manifest was put under.
