@@ -357,8 +357,8 @@ def main():
     ap.add_argument("--layers", type=int, default=8, help="number of layers (8)")
     ap.add_argument("--runs", type=int, default=3, help="measured runs per tool and case (3)")
     ap.add_argument("--seed", type=int, default=1, help="content seed (1)")
-    ap.add_argument("--cases", default="docker,oci,hello,warm",
-                    help="comma list of docker,oci,hello,warm (all)")
+    ap.add_argument("--cases", default="docker,oci,hello,warm,push",
+                    help="comma list of docker,oci,hello,warm,push (all)")
     ap.add_argument("--hocker", default=DEFAULT_HOCKER, help="binary (build/release/src/cli/hocker)")
     ap.add_argument("--hocker-args", default="", help='extra hocker image args, e.g. "--jobs 2"')
     ap.add_argument("--ref-sha", default="sha256sum", choices=("sha256sum", "openssl"),
@@ -368,7 +368,7 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="print every measured command")
     args = ap.parse_args()
     cases = set(args.cases.split(","))
-    bad = cases - {"docker", "oci", "hello", "warm"}
+    bad = cases - {"docker", "oci", "hello", "warm", "push"}
     if bad or args.runs < 1 or args.size_mib < args.layers or args.layers < 1:
         ap.error("bad --cases/--runs/--size-mib/--layers")
     if not os.access(args.hocker, os.X_OK):
@@ -414,7 +414,7 @@ def bench(args, cases, work, reg):
         os.path.relpath(args.hocker, REPO_ROOT), os.cpu_count(),
         " ".join("%.2f" % x for x in os.getloadavg())), flush=True)
     big = None
-    if cases & {"docker", "oci", "warm"}:
+    if cases & {"docker", "oci", "warm", "push"}:
         t = time.monotonic()
         big, raw = build_big_image(builder, work, args.size_mib, args.layers, args.seed)
         gen = time.monotonic() - t
@@ -578,7 +578,33 @@ def bench(args, cases, work, reg):
                                        if e["method"] == "GET" and "/blobs/" in e["path"]]
         results.append(c)
 
+    if "push" in cases:
+        results.append(bench_push(args, R, host, out, work))
+
     report(args, results, hello_requests, warm_counts, sha_tool)
+
+
+def bench_push(args, R, host, out, work):
+    """hocker push vs skopeo copy of the same uncompressed docker archive (hocker image's), each
+    run into a repository of its own so that no blob is already there."""
+    c = Case("push %dMiB" % args.size_mib, "hocker", "skopeo", "push/skopeo")
+    archive = os.path.join(work, "push-source.tar")
+    R.run([args.hocker, "image", "-q", "-o", archive, "%s/%s" % (host, BIG_REF)],
+          "hocker image (push source)")
+    print("\n[push] %d runs each: hocker push / skopeo copy docker-archive: -> docker://"
+          % args.runs, flush=True)
+    for i in range(args.runs):
+        s = R.run([args.hocker, "push", "-q", archive, "%s/bench/push-hocker-%d:v1" % (host, i)],
+                  "hocker push")
+        s2 = R.run(["skopeo", "--insecure-policy", "copy", "-q", "--dest-tls-verify=false",
+                    "docker-archive:" + archive,
+                    "docker://%s/bench/push-skopeo-%d:v1" % (host, i)], "skopeo copy (push)")
+        c.samples["hocker"].append(s)
+        c.samples["skopeo"].append(s2)
+        print("  run %d: hocker %s | skopeo %s" % (i + 1, fmt_sample(s), fmt_sample(s2)),
+              flush=True)
+    rm(archive)
+    return c
 
 
 def report(args, results, hello_requests, warm_counts, sha_tool):

@@ -5,13 +5,16 @@ import gzip
 import hashlib
 import io
 import json
+import signal
 import subprocess
 import tarfile
+import time
 
 import pytest
 
 from harness import consumers
 from harness.cli import assert_one_error_line
+from harness.fault_proxy import FaultProxy, hang
 from harness.images import FIXTURE_REFS
 
 
@@ -244,3 +247,27 @@ def test_a_layer_count_that_differs_from_the_config_is_refused(
     assert rc == 8
     assert_one_error_line(stderr, "hocker-push")
     assert uploads(reg, 0) == 0
+
+
+def test_sigterm_during_an_upload_exits_130_and_moves_no_tag(
+        hocker, run, make_registry, source, tmp_path):
+    reg = make_registry("plain")
+    with FaultProxy(reg.url) as proxy:
+        proxy.add_rule("/blobs/uploads/", hang(60), method="POST")
+        child = subprocess.Popen([hocker, "push", "-q", str(source), proxy.host + "/sig/app:v1"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 30
+            while not proxy.requests("/blobs/uploads/", "POST", settle=0):
+                assert time.monotonic() < deadline, "no upload started"
+                time.sleep(0.05)
+            child.send_signal(signal.SIGTERM)
+            stdout, stderr = child.communicate(timeout=30)
+        finally:
+            child.kill()
+            child.wait()
+    assert child.returncode == 130
+    assert stdout == b""
+    assert_one_error_line(stderr.decode(), "hocker-push", "interrupted")
+    assert reg.count_requests("PUT", "/manifests/") == 0
+    assert reg.get_manifest("sig/app", "v1").status == 404
