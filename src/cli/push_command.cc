@@ -66,6 +66,10 @@ class PushCommand final : public Command {
                    "A repository of the same registry to mount blobs from instead of uploading "
                    "them, when it has them")
         ->type_name("REPOSITORY");
+    app.add_option("-j,--jobs", jobs_,
+                   "Layers pushed at once from a file or an OCI layout directory (a stream on "
+                   "stdin is one pass)")
+        ->check(CLI::Range(1, 64));
     add_fetch_options(app, options_, WithOutput::kNo);
   }
   int run() override;
@@ -78,6 +82,7 @@ class PushCommand final : public Command {
   std::string compression_ = "gzip";
   std::string format_ = "auto";
   std::string mount_from_;
+  int jobs_ = 3;
 };
 
 push::PushReport PushCommand::push_source(push::PushTarget& target,
@@ -90,18 +95,23 @@ push::PushReport PushCommand::push_source(push::PushTarget& target,
     if (!push::is_oci_layout_directory(source_)) {
       throw Error(ErrorKind::kFormat, source_ + ": a directory without an oci-layout file");
     }
-    return push::push_oci_directory(source_, target, options.blobs, options.tag);
+    return push::push_oci_directory(source_, target, options.blobs, options.tag, jobs_);
   }
   // A file: a first pass learns the whole archive (and refuses hostile names) before any upload.
   UniqueFd first = open_source(source_);
   push::TarReader scan_reader(first.get(), source_);
   push::ArchiveScan scan = push::scan_docker_archive(scan_reader);
-  UniqueFd second = open_source(source_);
-  push::TarReader reader(second.get(), source_);
   if (push::is_oci_archive(scan)) {
+    UniqueFd second = open_source(source_);
+    push::TarReader reader(second.get(), source_);
     return push::push_oci_archive(scan, reader, target, options.blobs, options.tag);
   }
-  return push::push_docker_archive(reader, target, options, &scan);
+  auto open_reader = [this](const std::function<void(push::TarReader&)>& use) {
+    UniqueFd fd = open_source(source_);
+    push::TarReader reader(fd.get(), source_);
+    use(reader);
+  };
+  return push::push_docker_archive_parallel(open_reader, target, options, scan, jobs_);
 }
 
 int PushCommand::run() {

@@ -54,6 +54,7 @@ DiffIdMap DiffIdMap::load(std::string path) {
 
 std::optional<DiffIdMap::Blob> DiffIdMap::find(const digest::Digest& diff_id,
                                                Compression compression) const {
+  std::lock_guard lock(*mutex_);
   auto found = entries_.find({diff_id.string(), compression});
   if (found == entries_.end()) return std::nullopt;
   return found->second;
@@ -61,6 +62,7 @@ std::optional<DiffIdMap::Blob> DiffIdMap::find(const digest::Digest& diff_id,
 
 void DiffIdMap::record(const digest::Digest& diff_id, Compression compression, Blob blob) {
   if (compression == Compression::kNone) return;
+  std::lock_guard lock(*mutex_);
   entries_.insert_or_assign({diff_id.string(), compression}, blob);
   changed_ = true;
 }

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -13,7 +15,8 @@
 
 namespace hocker::push {
 
-/// diff_id + compression → the compressed blob's digest and size. Not thread-safe.
+/// diff_id + compression → the compressed blob's digest and size. find() and record() are
+/// thread-safe (layers are pushed by several threads); load() and save() are not.
 class DiffIdMap {
  public:
   struct Blob {
@@ -42,6 +45,7 @@ class DiffIdMap {
   using Key = std::pair<std::string, Compression>;
   std::string path_;
   std::map<Key, Blob> entries_;
+  std::shared_ptr<std::mutex> mutex_ = std::make_shared<std::mutex>();  // Keeps the map movable.
   bool changed_ = false;
 };
 

@@ -5,8 +5,11 @@
 // and the manifest is put only after every layer was checked against the config's diff_ids.
 #include "hocker/push/docker_push.h"
 
+#include <algorithm>
+#include <mutex>
 #include <set>
 
+#include "hocker/archive/scheduler.h"
 #include "hocker/base/error.h"
 #include "hocker/image/image_config.h"
 #include "hocker/image/media_types.h"
@@ -48,6 +51,12 @@ class DockerPush {
   }
 
   void take(TarReader& reader, const TarMember& member);
+  /// Takes the members named in `mine` (layers), skipping the rest; stops early when `stop`.
+  void take_layers(TarReader& reader, const std::set<std::string>& mine,
+                   const archive::StopFlag& stop);
+  /// Whether manifest.json and the config are known (the first pass found them).
+  bool knows_layers() const { return image_ && config_; }
+  const std::vector<std::string>& layer_names() const { return image_->layers; }
   PushReport finish();
 
  private:
@@ -67,6 +76,7 @@ class DockerPush {
   std::optional<image::ImageConfig> config_;
   std::map<std::string, std::string> documents_;
   std::map<std::string, EncodedLayer> layers_;
+  std::mutex mutex_;  // Guards documents_, layers_ and report_ when threads take layers.
   PushReport report_{"", digest::Digest::parse("sha256:" + std::string(64, '0'))};
 };
 
@@ -127,9 +137,22 @@ void DockerPush::check_layer(const std::string& name, const EncodedLayer& layer)
 }
 
 void DockerPush::keep_layer(const std::string& name, LayerPush& push) {
+  std::lock_guard lock(mutex_);
   push.uploaded() ? ++report_.uploaded : ++report_.skipped;
   layers_.insert_or_assign(name, push.result());
   check_layer(name, push.result());
+}
+
+void DockerPush::take_layers(TarReader& reader, const std::set<std::string>& mine,
+                             const archive::StopFlag& stop) {
+  std::size_t left = mine.size();
+  while (left > 0 && !stop) {
+    auto member = reader.next();
+    if (!member) return;
+    if (!member->is_file || !mine.contains(member->name)) continue;
+    take(reader, *member);
+    --left;
+  }
 }
 
 void DockerPush::take(TarReader& reader, const TarMember& member) {
@@ -149,7 +172,9 @@ void DockerPush::take(TarReader& reader, const TarMember& member) {
       return;
     }
     for (const auto& layer : image_->layers) referenced = referenced || layer == member.name;
-    if (!referenced || layers_.contains(member.name)) return;
+    if (!referenced) return;
+    std::lock_guard lock(mutex_);
+    if (layers_.contains(member.name)) return;
   } else if (is_never_a_layer(member.name)) {
     return;
   }
@@ -161,7 +186,10 @@ void DockerPush::take(TarReader& reader, const TarMember& member) {
   });
   reader.read(router);
   router.finish();
-  if (router.document()) keep_document(documents_, member.name, *router.document());
+  if (router.document()) {
+    std::lock_guard lock(mutex_);
+    keep_document(documents_, member.name, *router.document());
+  }
   if (push) keep_layer(member.name, *push);
 }
 
@@ -254,6 +282,31 @@ PushReport push_docker_archive(TarReader& reader, PushTarget& target, const Push
                                const ArchiveScan* scan) {
   DockerPush push(target, options, scan);
   while (auto member = reader.next()) push.take(reader, *member);
+  return push.finish();
+}
+
+PushReport push_docker_archive_parallel(const ReaderFactory& open_reader, PushTarget& target,
+                                        const PushOptions& options, const ArchiveScan& scan,
+                                        int jobs) {
+  DockerPush push(target, options, &scan);
+  if (!push.knows_layers() || jobs <= 1) {
+    // Without manifest.json or its config the one pass reports what is missing.
+    std::optional<PushReport> report;
+    open_reader(
+        [&](TarReader& reader) { report = push_docker_archive(reader, target, options, &scan); });
+    return *report;
+  }
+  std::vector<std::string> names;
+  for (const auto& name : push.layer_names()) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  auto workers = static_cast<std::size_t>(jobs);
+  archive::StopFlag stop{false};
+  archive::run_in_parallel(std::min(workers, names.size()), jobs, stop, [&](std::size_t worker) {
+    std::set<std::string> mine;
+    for (std::size_t k = worker; k < names.size(); k += workers) mine.insert(names[k]);
+    open_reader([&](TarReader& reader) { push.take_layers(reader, mine, stop); });
+  });
   return push.finish();
 }
 

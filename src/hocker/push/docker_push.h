@@ -4,6 +4,7 @@
 // and every layer matched its diff_id.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -60,6 +61,18 @@ ArchiveScan scan_docker_archive(TarReader& reader);
 /// exactly one RepoTags entry.
 PushReport push_docker_archive(TarReader& reader, PushTarget& target, const PushOptions& options,
                                const ArchiveScan* scan);
+
+/// Calls its argument with a fresh reader at the start of the same archive file (the caller
+/// owns the descriptor, and may be called from several threads at once).
+using ReaderFactory = std::function<void(const std::function<void(TarReader&)>&)>;
+
+/// Like push_docker_archive for a file already scanned, with its layers pushed by `jobs`
+/// threads, each reading the file through its own reader and taking every jobs-th layer (a
+/// member it does not take is skipped with lseek on an uncompressed file). The manifest is put
+/// last, once every thread is done; the first failure stops the others and is rethrown.
+PushReport push_docker_archive_parallel(const ReaderFactory& open_reader, PushTarget& target,
+                                        const PushOptions& options, const ArchiveScan& scan,
+                                        int jobs);
 
 /// The tag part of a RepoTags entry ("name:tag" → "tag"); "" when it has none.
 std::string tag_of(const std::string& repo_tag);

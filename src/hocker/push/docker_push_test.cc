@@ -141,6 +141,33 @@ TEST(PushDockerArchive, WantsATagWhenRepoTagsDoNotNameExactlyOne) {
   EXPECT_EQ(target.count("upload"), 0);
 }
 
+TEST(PushDockerArchive, SeveralThreadsPushTheSameManifestAsOnePass) {
+  std::string l3 = layer_tar(3);
+  Members members = {
+      {"manifest.json",
+       R"([{"Config":"c.json","RepoTags":["a:b"],"Layers":["1.tar","2.tar","3.tar","1.tar"]}])"},
+      {"c.json", config_for({layer_tar(1), layer_tar(2), l3, layer_tar(1)})},
+      {"1.tar", layer_tar(1)},
+      {"2.tar", layer_tar(2)},
+      {"3.tar", l3}};
+  FakeTarget one;
+  push(members, one, {}, true);
+  std::string archive = make_tar(members);
+  UniqueFd scan_fd = fd_reading(archive);
+  TarReader scan_reader(scan_fd.get(), "test.tar");
+  ArchiveScan scan = scan_docker_archive(scan_reader);
+  FakeTarget several;
+  auto open_reader = [&](const std::function<void(TarReader&)>& use) {
+    UniqueFd fd = fd_reading(archive);
+    TarReader reader(fd.get(), "test.tar");
+    use(reader);
+  };
+  PushReport report = push_docker_archive_parallel(open_reader, several, {}, scan, 2);
+  EXPECT_EQ(several.manifests, one.manifests);
+  EXPECT_EQ(several.count("upload"), 3);
+  EXPECT_EQ(report.uploaded, 4);  // Three layers and the config.
+}
+
 TEST(PushDockerArchive, SendsAlreadyCompressedLayersAsTheyAre) {
   FakeTarget target;
   std::string layer = layer_tar(1);

@@ -5,8 +5,11 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <atomic>
 #include <set>
 
+#include "hocker/archive/scheduler.h"
 #include "hocker/base/error.h"
 #include "hocker/base/unique_fd.h"
 #include "hocker/blob/sinks.h"
@@ -147,7 +150,7 @@ bool is_oci_layout_directory(const std::string& path) {
 }
 
 PushReport push_oci_directory(const std::string& directory, PushTarget& target,
-                              const BlobPolicy& policy, const std::string& tag) {
+                              const BlobPolicy& policy, const std::string& tag, int jobs) {
   auto read_document = [&](const image::Descriptor& descriptor) {
     std::string path = blob_path(directory, descriptor.digest);
     if (descriptor.size > static_cast<std::int64_t>(image::kMaxManifestSize)) {
@@ -162,19 +165,26 @@ PushReport push_oci_directory(const std::string& directory, PushTarget& target,
   blob::StringSink index_json;
   copy_fd(index_fd.get(), index_json, directory + "/index.json");
   OciPlan plan = plan_oci_layout(index_json.data(), read_document, tag);
-  PushReport report{"", digest::sha256("")};
-  for (const auto& blob : plan.blobs) {
+  std::atomic<int> uploaded{0}, skipped{0};
+  archive::StopFlag stop{false};
+  archive::run_in_parallel(plan.blobs.size(), std::max(jobs, 1), stop, [&](std::size_t i) {
+    const image::Descriptor& blob = plan.blobs[i];
     if (ensure_blob(target, policy, blob.digest)) {
-      ++report.skipped;
-      continue;
+      ++skipped;
+      return;
     }
     std::string path = blob_path(directory, blob.digest);
     UniqueFd fd = open_blob(path);
     upload_verified(
-        target, blob, [&](ByteSink& sink) { copy_fd(fd.get(), sink, path); }, path);
-    ++report.uploaded;
-  }
-  return put_oci_documents(plan, target, std::move(report));
+        target, blob,
+        [&](ByteSink& sink) {
+          archive::StopCheckSink checked(stop, sink);
+          copy_fd(fd.get(), checked, path);
+        },
+        path);
+    ++uploaded;
+  });
+  return put_oci_documents(plan, target, PushReport{"", digest::sha256(""), uploaded, skipped});
 }
 
 bool is_oci_archive(const ArchiveScan& scan) {

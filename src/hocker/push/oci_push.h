@@ -47,9 +47,9 @@ PushReport put_oci_documents(const OciPlan& plan, PushTarget& target, PushReport
 bool is_oci_layout_directory(const std::string& path);
 
 /// Pushes the layout directory `directory`: blobs are streamed from blobs/<algorithm>/<hex>,
-/// verified, when the repository lacks them.
+/// verified, when the repository lacks them, `jobs` at a time.
 PushReport push_oci_directory(const std::string& directory, PushTarget& target,
-                              const BlobPolicy& policy, const std::string& tag);
+                              const BlobPolicy& policy, const std::string& tag, int jobs = 1);
 
 /// Whether a first pass over an archive found an OCI layout rather than a docker archive (an
 /// index.json and no manifest.json).

@@ -46,6 +46,7 @@ struct TarReader::Impl {
   std::vector<char> input = std::vector<char>(kReadBlock);   // What on_read fills.
   std::vector<char> buffer = std::vector<char>(kReadBlock);  // Member content handed out.
   std::string current;
+  bool seekable = false;
 
   [[noreturn]] void fail(const std::string& doing) const {
     int number = archive_errno(archive);
@@ -53,6 +54,15 @@ struct TarReader::Impl {
     ErrorKind kind = number == EIO || number == ENOSPC ? ErrorKind::kLocalIo : ErrorKind::kFormat;
     throw Error(
         kind, what + ": " + doing + ": " + (text != nullptr ? text : "not a readable tar archive"));
+  }
+
+  // Skipping by lseek: a member another worker pushes costs no read on an uncompressed file.
+  // libarchive reads instead when this returns 0 (a pipe, or a compressed archive).
+  static la_int64_t on_skip(struct archive*, void* data, la_int64_t request) {
+    auto* self = static_cast<Impl*>(data);
+    if (!self->seekable || request <= 0) return 0;
+    if (::lseek(self->fd, request, SEEK_CUR) < 0) return 0;
+    return request;
   }
 
   static la_ssize_t on_read(struct archive* archive, void* data, const void** block) {
@@ -74,14 +84,15 @@ struct TarReader::Impl {
 TarReader::TarReader(int fd, std::string what) : impl_(std::make_unique<Impl>()) {
   impl_->fd = fd;
   impl_->what = std::move(what);
+  impl_->seekable = ::lseek(fd, 0, SEEK_CUR) >= 0;
   impl_->archive = archive_read_new();
   if (impl_->archive == nullptr) throw Error(ErrorKind::kInternal, "cannot create a tar reader");
   archive_read_support_filter_gzip(impl_->archive);
   archive_read_support_filter_zstd(impl_->archive);
   archive_read_support_format_tar(impl_->archive);
   archive_read_support_format_gnutar(impl_->archive);
-  if (archive_read_open(impl_->archive, impl_.get(), nullptr, &Impl::on_read, nullptr) !=
-      ARCHIVE_OK) {
+  if (archive_read_open2(impl_->archive, impl_.get(), nullptr, &Impl::on_read, &Impl::on_skip,
+                         nullptr) != ARCHIVE_OK) {
     impl_->fail("cannot open");
   }
 }

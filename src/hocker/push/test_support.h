@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +70,7 @@ class FakeTarget final : public PushTarget {
     void finish() override {}
     void commit(const digest::Digest& digest) override {
       if (digest::sha256(bytes_) != digest) throw Error(ErrorKind::kIntegrity, "refused");
+      std::lock_guard lock(target_.mutex);
       target_.blobs[digest.string()] = bytes_;
       target_.log.push_back("upload " + digest.string());
     }
@@ -80,15 +82,18 @@ class FakeTarget final : public PushTarget {
 
   std::string name() const override { return "fake/repo"; }
   bool has_blob(const digest::Digest& digest) override {
+    std::lock_guard lock(mutex);
     log.push_back("head " + digest.string());
     return blobs.contains(digest.string());
   }
   bool mount_blob(const digest::Digest& digest, const std::string& repository) override {
+    std::lock_guard lock(mutex);
     log.push_back("mount " + digest.string() + " from " + repository);
     return false;
   }
   std::unique_ptr<PushUpload> begin_upload() override { return std::make_unique<Upload>(*this); }
   void put_blob(const digest::Digest& digest, std::string_view content) override {
+    std::lock_guard lock(mutex);
     blobs[digest.string()] = std::string(content);
     log.push_back("put " + digest.string());
   }
@@ -105,6 +110,7 @@ class FakeTarget final : public PushTarget {
     return total;
   }
 
+  std::mutex mutex;  // Layers may be pushed by several threads.
   std::map<std::string, std::string> blobs;
   std::map<std::string, std::pair<std::string, std::string>> manifests;
   std::vector<std::string> log;
