@@ -29,7 +29,7 @@ std::string diff_id_map_path(const std::string& cache_root) {
   return cache_root + "/push-diff-ids";
 }
 
-DiffIdMap DiffIdMap::load(std::string path) {
+DiffIdMap DiffIdMap::load(const std::string& path) {
   DiffIdMap map(path);
   std::ifstream file(path);
   if (!file) {

@@ -29,7 +29,7 @@ class DiffIdMap {
   /// The map stored at `path` (empty when the file is missing). Lines that do not parse are
   /// ignored: the map is only a hint, every blob it names is checked with the registry.
   /// Throws Error(kLocalIo) when the file exists but cannot be read.
-  static DiffIdMap load(std::string path);
+  static DiffIdMap load(const std::string& path);
 
   std::optional<Blob> find(const digest::Digest& diff_id, Compression compression) const;
   void record(const digest::Digest& diff_id, Compression compression, Blob blob);

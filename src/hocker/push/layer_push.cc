@@ -12,9 +12,9 @@ bool ensure_blob(PushTarget& target, const BlobPolicy& policy, const digest::Dig
   return !policy.mount_from.empty() && target.mount_blob(digest, policy.mount_from);
 }
 
-LayerPush::LayerPush(PushTarget& target, const BlobPolicy& policy, std::string subject,
+LayerPush::LayerPush(PushTarget& target, const BlobPolicy& policy, const std::string& subject,
                      const LayerHints& hints, Bytes first)
-    : target_(target), policy_(policy) {
+    : policy_(policy) {
   Compression source = sniff_compression(first);
   if (source == Compression::kNone && hints.diff_id && policy.diff_ids != nullptr &&
       policy.compression != Compression::kNone) {

@@ -44,7 +44,7 @@ struct LayerPlan {
 /// predictable; finish() commits the upload (Error kIntegrity when the registry refuses it).
 class LayerPush final : public ByteSink {
  public:
-  LayerPush(PushTarget& target, const BlobPolicy& policy, std::string subject,
+  LayerPush(PushTarget& target, const BlobPolicy& policy, const std::string& subject,
             const LayerHints& hints, Bytes first);
   ~LayerPush() override;
   LayerPush(const LayerPush&) = delete;
@@ -59,7 +59,6 @@ class LayerPush final : public ByteSink {
   bool uploaded() const { return upload_ != nullptr; }
 
  private:
-  PushTarget& target_;
   const BlobPolicy& policy_;
   blob::NullSink discard_;
   std::unique_ptr<PushUpload> upload_;

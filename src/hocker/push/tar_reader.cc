@@ -40,7 +40,7 @@ std::string member_name_problem(const std::string& name) {
 }
 
 struct TarReader::Impl {
-  int fd;
+  int fd = -1;
   std::string what;
   struct archive* archive = nullptr;
   std::vector<char> input = std::vector<char>(kReadBlock);   // What on_read fills.
