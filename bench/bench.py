@@ -586,7 +586,7 @@ def bench(args, cases, work, reg):
 
 def bench_push(args, R, host, out, work):
     """hocker push vs skopeo copy of the same uncompressed docker archive (hocker image's), each
-    run into a repository of its own so that no blob is already there."""
+    run into a registry of its own so that no blob is already there."""
     c = Case("push %dMiB" % args.size_mib, "hocker", "skopeo", "push/skopeo")
     archive = os.path.join(work, "push-source.tar")
     R.run([args.hocker, "image", "-q", "-o", archive, "%s/%s" % (host, BIG_REF)],
@@ -594,11 +594,21 @@ def bench_push(args, R, host, out, work):
     print("\n[push] %d runs each: hocker push / skopeo copy docker-archive: -> docker://"
           % args.runs, flush=True)
     for i in range(args.runs):
-        s = R.run([args.hocker, "push", "-q", archive, "%s/bench/push-hocker-%d:v1" % (host, i)],
-                  "hocker push")
-        s2 = R.run(["skopeo", "--insecure-policy", "copy", "-q", "--dest-tls-verify=false",
-                    "docker-archive:" + archive,
-                    "docker://%s/bench/push-skopeo-%d:v1" % (host, i)], "skopeo copy (push)")
+        # A fresh registry per push: skopeo's blob-info cache remembers the compressed blobs of
+        # earlier pushes and would mount them from the first registry instead of uploading.
+        dest = Registry("plain", workdir=os.path.join(work, "push-registry-%d-h" % i))
+        try:
+            s = R.run([args.hocker, "push", "-q", archive, "%s/bench/pushed:v1" % dest.host],
+                      "hocker push")
+        finally:
+            dest.stop()
+        dest = Registry("plain", workdir=os.path.join(work, "push-registry-%d-s" % i))
+        try:
+            s2 = R.run(["skopeo", "--insecure-policy", "copy", "-q", "--dest-tls-verify=false",
+                        "docker-archive:" + archive, "docker://%s/bench/pushed:v1" % dest.host],
+                       "skopeo copy (push)")
+        finally:
+            dest.stop()
         c.samples["hocker"].append(s)
         c.samples["skopeo"].append(s2)
         print("  run %d: hocker %s | skopeo %s" % (i + 1, fmt_sample(s), fmt_sample(s2)),
