@@ -596,12 +596,14 @@ def bench_push(args, R, host, out, work):
     for i in range(args.runs):
         # A fresh registry per push: skopeo's blob-info cache remembers the compressed blobs of
         # earlier pushes and would mount them from the first registry instead of uploading.
+        os.makedirs(os.path.join(work, "push-registry-%d-h" % i))
         dest = Registry("plain", workdir=os.path.join(work, "push-registry-%d-h" % i))
         try:
             s = R.run([args.hocker, "push", "-q", archive, "%s/bench/pushed:v1" % dest.host],
                       "hocker push")
         finally:
             dest.stop()
+        os.makedirs(os.path.join(work, "push-registry-%d-s" % i))
         dest = Registry("plain", workdir=os.path.join(work, "push-registry-%d-s" % i))
         try:
             s2 = R.run(["skopeo", "--insecure-policy", "copy", "-q", "--dest-tls-verify=false",
