@@ -377,8 +377,8 @@ def main():
     ap.add_argument("--layers", type=int, default=8, help="number of layers (8)")
     ap.add_argument("--runs", type=int, default=3, help="measured runs per tool and case (3)")
     ap.add_argument("--seed", type=int, default=1, help="content seed (1)")
-    ap.add_argument("--cases", default="docker,one,capped,oci,hello,warm,copy",
-                    help="comma list of docker,one,capped,jobs,oci,hello,warm,copy,export "
+    ap.add_argument("--cases", default="docker,one,capped,oci,hello,warm,copy,push",
+                    help="comma list of docker,one,capped,jobs,oci,hello,warm,copy,push,export "
                          "(default: all but jobs and export)")
     ap.add_argument("--rate-mbps", type=float, default=20,
                     help="per-connection cap (MB/s) of the proxy in the capped and jobs cases (20)")
@@ -395,7 +395,7 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="print every measured command")
     args = ap.parse_args()
     cases = set(args.cases.split(","))
-    bad = cases - {"docker", "one", "capped", "jobs", "oci", "hello", "warm", "export", "copy"}
+    bad = cases - {"docker", "one", "capped", "jobs", "oci", "hello", "warm", "export", "copy", "push"}
     if bad or args.runs < 1 or args.size_mib < args.layers or args.layers < 1:
         ap.error("bad --cases/--runs/--size-mib/--layers")
     if not os.access(args.hocker, os.X_OK):
@@ -441,7 +441,7 @@ def bench(args, cases, work, reg):
         os.path.relpath(args.hocker, REPO_ROOT), os.cpu_count(),
         " ".join("%.2f" % x for x in os.getloadavg())), flush=True)
     big = None
-    if cases & {"docker", "oci", "warm", "jobs", "export", "copy"}:
+    if cases & {"docker", "oci", "warm", "jobs", "export", "copy", "push"}:
         t = time.monotonic()
         big, raw = build_big_image(builder, work, args.size_mib, args.layers, args.seed)
         gen = time.monotonic() - t
@@ -656,6 +656,8 @@ def bench(args, cases, work, reg):
         results += run_export_case(args, R, work, host, BIG_REF, args.hocker, Case, fmt_sample, rm)
     if "copy" in cases:
         results.append(bench_copy(args, work, reg, R))
+    if "push" in cases:
+        results.append(bench_push(args, R, host, out, work))
 
     report(args, results, hello_requests, warm_counts, sha_tool)
 
@@ -757,6 +759,41 @@ def bench_copy(args, work, reg, R):
 def source_digest(reg):
     return reg.get_manifest(BIG_REF.split(":")[0], BIG_REF.split(":")[1]).header(
         "docker-content-digest")
+
+
+def bench_push(args, R, host, out, work):
+    """hocker push vs skopeo copy of the same uncompressed docker archive (hocker image's), each
+    run into a registry of its own so that no blob is already there."""
+    c = Case("push %dMiB" % args.size_mib, "hocker", "skopeo", "push/skopeo")
+    archive = os.path.join(work, "push-source.tar")
+    R.run([args.hocker, "image", "-q", "-o", archive, "%s/%s" % (host, BIG_REF)],
+          "hocker image (push source)")
+    print("\n[push] %d runs each: hocker push / skopeo copy docker-archive: -> docker://"
+          % args.runs, flush=True)
+    for i in range(args.runs):
+        # A fresh registry per push: skopeo's blob-info cache remembers the compressed blobs of
+        # earlier pushes and would mount them from the first registry instead of uploading.
+        os.makedirs(os.path.join(work, "push-registry-%d-h" % i))
+        dest = Registry("plain", workdir=os.path.join(work, "push-registry-%d-h" % i))
+        try:
+            s = R.run([args.hocker, "push", "-q", archive, "%s/bench/pushed:v1" % dest.host],
+                      "hocker push")
+        finally:
+            dest.stop()
+        os.makedirs(os.path.join(work, "push-registry-%d-s" % i))
+        dest = Registry("plain", workdir=os.path.join(work, "push-registry-%d-s" % i))
+        try:
+            s2 = R.run(["skopeo", "--insecure-policy", "copy", "-q", "--dest-tls-verify=false",
+                        "docker-archive:" + archive, "docker://%s/bench/pushed:v1" % dest.host],
+                       "skopeo copy (push)")
+        finally:
+            dest.stop()
+        c.samples["hocker"].append(s)
+        c.samples["skopeo"].append(s2)
+        print("  run %d: hocker %s | skopeo %s" % (i + 1, fmt_sample(s), fmt_sample(s2)),
+              flush=True)
+    rm(archive)
+    return c
 
 
 def report(args, results, hello_requests, warm_counts, sha_tool):

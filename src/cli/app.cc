@@ -148,6 +148,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
   commands.push_back(make_assemble_command());
   commands.push_back(make_export_command());
   commands.push_back(make_copy_command());
+  commands.push_back(make_push_command());
   return commands;
 }
 

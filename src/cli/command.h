@@ -40,5 +40,6 @@ std::unique_ptr<Command> make_lock_command();
 std::unique_ptr<Command> make_assemble_command();
 std::unique_ptr<Command> make_export_command();
 std::unique_ptr<Command> make_copy_command();
+std::unique_ptr<Command> make_push_command();
 
 }  // namespace hocker::cli

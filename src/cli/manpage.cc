@@ -115,6 +115,12 @@ std::vector<Example> examples_for(const std::string& name) {
              "hocker assemble images.lock --image 1 --platform linux/arm/v7 --format oci "
              "--blob ./sha256:3f4c... --blob ./sha256:9a0b... -o app.tar"}};
   }
+  if (name == "push") {
+    return {{"A docker archive (nix-build's dockerTools.buildImage result):",
+             "hocker push result registry.example.com:5000/team/api:dev"},
+            {"A stream (dockerTools.streamLayeredImage), in one pass:",
+             "$(nix-build -A streamed) | hocker push - registry.example.com:5000/team/api:dev"}};
+  }
   return {{"", "hocker " + name + " debian:12"}};
 }
 

@@ -5,7 +5,7 @@ import pytest
 from harness.cli import assert_one_error_line
 
 SUBCOMMANDS = ["image", "manifest", "config", "layer", "nix", "tags", "digest", "inspect",
-               "lock", "assemble", "export", "copy"]
+               "lock", "assemble", "export", "copy", "push"]
 
 
 def test_help_lists_every_subcommand_and_the_exit_codes(hocker, run):

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 COMMANDS = ["image", "manifest", "config", "layer", "nix", "tags", "digest", "inspect", "lock",
-            "assemble", "export", "copy"]
+            "assemble", "export", "copy", "push"]
 CLASSIC = {"image": "hocker-image", "manifest": "hocker-manifest", "config": "hocker-config",
            "layer": "hocker-layer", "nix": "docker2nix"}
 
