@@ -129,8 +129,8 @@ def test_a_layer_unlike_its_diff_id_fails_as_hocker_image_does(hocker, run, plai
                                                                images, locked, tmp_path):
     blobs = blob_dir(images["lying"], tmp_path / "blobs")
     out = tmp_path / "image.tar"
-    rc, _, err = run([hocker, "assemble", str(locked["lying"]), "--blobs", str(blobs), "-o",
-                      str(out)])
+    rc, _, err = run([hocker, "assemble", "-q", str(locked["lying"]), "--blobs", str(blobs),
+                      "-o", str(out)])
     assert rc == 6, err
     assert_one_error_line(err, "hocker-assemble", "diff_id")
     assert not out.exists()
