@@ -54,7 +54,7 @@ struct ImageWriteSummary {
   std::int64_t bytes_written = 0;
   std::string format;                ///< "docker" or "oci".
   std::vector<WrittenImage> images;  ///< Every image and platform, in archive order.
-  pull::SourceCounts sources;         ///< Where the blobs came from (mirrors, the registry).
+  pull::SourceCounts sources;        ///< Where the blobs came from (mirrors, the registry).
 };
 
 /// The summary of writing `resolved` with `config` to the archive `output` in `format`, that
