@@ -199,7 +199,8 @@ rec {
     );
 
   # The archive `hocker image` writes for one locked image and platform (docker format: for
-  # docker load; oci: an OCI layout in a tar), assembled offline by `hocker assemble` from one
+  # docker load; oci: an OCI layout in a tar), or its root filesystem as `hocker export` writes
+  # it (rootfs: one tar, no VM needed), assembled offline by `hocker assemble` from one
   # fixed-output derivation per blob.
   fetchImage =
     {
@@ -249,6 +250,7 @@ rec {
     assert builtins.elem format [
       "docker"
       "oci"
+      "rootfs"
     ];
     derivation {
       name =

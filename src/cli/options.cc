@@ -151,10 +151,25 @@ ref::Reference reference_from(const FetchOptions& options) {
   return ref::Reference::parse(positionals[0]);
 }
 
+namespace {
+
+// Whether two positionals ending in `second` are IMAGE-NAME IMAGE-TAG: --registry names the
+// classic form's registry, a bare tag cannot be a reference of its own, and the classic tool
+// took a digest ("sha256:…") in the tag's place.
+bool is_classic_pair(const std::string& second, const std::string& registry) {
+  if (!registry.empty()) return true;
+  if (second.find_first_of("/:@") == std::string::npos) return true;
+  for (std::string_view algorithm : {"sha256:", "sha384:", "sha512:"}) {
+    if (second.rfind(algorithm, 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<ref::Reference> references_from(const FetchOptions& options) {
   const auto& positionals = options.positionals;
-  bool classic =
-      positionals.size() == 2 && positionals[1].find_first_of("/:@") == std::string::npos;
+  bool classic = positionals.size() == 2 && is_classic_pair(positionals[1], options.registry);
   if (positionals.size() == 1 || classic) return {reference_from(options)};
   std::vector<ref::Reference> references;
   for (const std::string& positional : positionals) {

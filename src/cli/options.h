@@ -54,9 +54,9 @@ void add_client_options(CLI::App& app, FetchOptions& options);
 ref::Reference reference_from(const FetchOptions& options);
 
 /// The references the positionals name for a command that takes several (image): two
-/// arguments whose second is a bare tag (no '/', ':' or '@') are IMAGE-NAME IMAGE-TAG, the
-/// classic form, as reference_from() reads them; otherwise each argument is a reference
-/// (--registry applying to each as to one). Throws Error(kUsage).
+/// arguments are IMAGE-NAME IMAGE-TAG, the classic form, as reference_from() reads them, when
+/// --registry is given, or the second is a bare tag (no '/', ':' or '@') or a digest
+/// ("sha256:…"); otherwise each argument is a reference. Throws Error(kUsage).
 std::vector<ref::Reference> references_from(const FetchOptions& options);
 
 /// The --platform value; nullopt when not given (the host's platform, unchecked).

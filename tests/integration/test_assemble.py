@@ -147,3 +147,53 @@ def test_an_unlocked_platform_or_image_is_not_found(hocker, run, images, locked,
                       "--image", "7", "-o", str(out)])
     assert rc == 5, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("key,platform", [("multilayer", None), ("zstd", None),
+                                          ("multiarch", "linux/arm/v7")])
+def test_assemble_rootfs_writes_exactly_what_hocker_export_writes(hocker, run, plain_registry,
+                                                                  images, locked, key, platform,
+                                                                  tmp_path):
+    exported, assembled = tmp_path / "exported.tar", tmp_path / "assembled.tar"
+    rc, _, err = run([hocker, "export", "-q", "-o", str(exported)] + platform_args(platform) +
+                     [reference(plain_registry, key)])
+    assert rc == 0, err
+    blobs = blob_dir(pick(images, key, platform), tmp_path / "blobs")
+    rc, out, err = run([hocker, "assemble", str(locked[key]), "--blobs", str(blobs), "--format",
+                        "rootfs", "-o", str(assembled)] + platform_args(platform))
+    assert rc == 0, err
+    assert out == (str(assembled) + "\n").encode()
+    assert assembled.read_bytes() == exported.read_bytes()
+    stream = tmp_path / "stream.tar"
+    rc, out, err = run([hocker, "assemble", str(locked[key]), "--blobs", str(blobs), "--format",
+                        "rootfs", "-o", "-"] + platform_args(platform))
+    assert rc == 0, err
+    assert out == exported.read_bytes()
+
+
+def test_assemble_rootfs_refuses_a_tampered_layer_before_writing(hocker, run, images, locked,
+                                                                 tmp_path):
+    image = images["multilayer"]
+    blobs = blob_dir(image, tmp_path / "blobs")
+    victim = blobs / "sha256" / image.unique_layers[-1].digest[7:]
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    out = tmp_path / "rootfs.tar"
+    rc, stdout, err = run([hocker, "assemble", str(locked["multilayer"]), "--blobs", str(blobs),
+                           "--format", "rootfs", "-o", "-"])
+    assert rc == 6, err
+    assert stdout == b""
+    assert_one_error_line(err, "hocker-assemble", image.unique_layers[-1].digest)
+    rc, _, err = run([hocker, "assemble", str(locked["multilayer"]), "--blobs", str(blobs),
+                      "--format", "rootfs", "-o", str(out)])
+    assert rc == 6, err
+    assert not out.exists() and leftovers(tmp_path) == []
+
+
+def test_assemble_rootfs_takes_no_tag(hocker, run, images, locked, tmp_path):
+    blobs = blob_dir(images["hello"], tmp_path / "blobs")
+    rc, _, err = run([hocker, "assemble", str(locked["hello"]), "--blobs", str(blobs), "--format",
+                      "rootfs", "--tag", "a/b:c", "-o", str(tmp_path / "x.tar")])
+    assert rc == 2
+    assert_one_error_line(err, "hocker-assemble", "--tag")

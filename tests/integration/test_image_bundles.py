@@ -135,16 +135,19 @@ def platform_string(p):
 @pytest.mark.parametrize("key", ["multiarch", "multiarch-oci"])
 @pytest.mark.parametrize("how", [["--platform", "linux/amd64,linux/arm64/v8"],
                                  ["--platform", "linux/amd64", "--platform", "linux/arm64/v8"]])
-def test_two_platforms_in_oci_format_are_two_index_entries(hocker, run, plain_registry, images,
-                                                           key, how, tmp_path):
+def test_two_platforms_in_oci_format_are_one_named_entry_for_a_nested_index(
+        hocker, run, plain_registry, images, key, how, tmp_path):
     out = tmp_path / "image.tar"
     hocker_image(run, hocker, out, "--format", "oci", *how, image_ref(plain_registry, key))
     inside = members(out)
-    entries = json.loads(inside["index.json"])["manifests"]
+    named, = json.loads(inside["index.json"])["manifests"]
+    assert named["mediaType"] == "application/vnd.oci.image.index.v1+json"
+    assert named["annotations"]["org.opencontainers.image.ref.name"] == "v1"
+    assert named["annotations"]["io.containerd.image.name"] == image_ref(plain_registry, key)
+    entries = json.loads(blob(inside, named["digest"]))["manifests"]
     assert [platform_string(e["platform"]) for e in entries] == TWO
     for entry, platform in zip(entries, TWO):
         assert entry["mediaType"] == OCI_MANIFEST
-        assert entry["annotations"]["org.opencontainers.image.ref.name"] == "v1"
         child = images[key].children[platform]
         assert json.loads(blob(inside, entry["digest"]))["layers"][0]["digest"] == \
             child.layers[0].digest
@@ -180,7 +183,8 @@ def test_all_platforms_takes_every_platform_of_the_index(hocker, run, plain_regi
     docker = json.loads(inside["manifest.json"])
     assert len(docker) == len(children)
     if form == "oci":
-        entries = json.loads(inside["index.json"])["manifests"]
+        named, = json.loads(inside["index.json"])["manifests"]
+        entries = json.loads(blob(inside, named["digest"]))["manifests"]
         assert [platform_string(e["platform"]) for e in entries] == list(children)
 
 

@@ -57,8 +57,9 @@ void write_image_archive(const ImageSource& source, const WriteOptions& options,
 /// archive, in the order given; a blob that several images share is fetched once (with the
 /// fetcher of the first image that has it) and stored once. Docker format: one manifest.json
 /// entry per image, each RepoTags name on the first image that carries it. OCI format: one
-/// index.json entry per image with its platform and names (one per whole index, with
-/// ManifestDigests::kPreserve). Throws as write_image_archive() does.
+/// index.json entry per image with its platform and names; several platforms of one named
+/// image are one entry for a nested OCI index of their manifests (the registry's own index,
+/// with ManifestDigests::kPreserve and every platform). Throws as write_image_archive() does.
 void write_archive(std::span<const ImageSource> images, const WriteOptions& options,
                    ArchiveOutput& output);
 

@@ -3,11 +3,15 @@
 // the registry sent them; an image manifest with docker media types is re-encoded with OCI ones
 // (oci_encoding.h) unless its digest is to be preserved. Every size is known, so the whole tar
 // can be laid out before any layer arrives.
+#include <algorithm>
+#include <iterator>
+#include <map>
 #include <set>
 
 #include "hocker/archive/archive_plan.h"
 #include "hocker/archive/oci_encoding.h"
 #include "hocker/base/error.h"
+#include "hocker/digest/digest.h"
 #include "hocker/image/media_types.h"
 
 namespace hocker::archive {
@@ -26,6 +30,9 @@ struct OciLayout {
   std::vector<IndexEntry> index;
   std::vector<DockerManifestItem> items;
   std::set<const image::Index*> listed;  // Whole indexes already named in index.json.
+  // The platforms of each image taken by platform (not as a preserved index), by image name,
+  // in the order first seen: one nested index each when there are several (index_image()).
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> platforms;
 
   void add_document(const digest::Digest& digest, const std::string& content) {
     algorithms.insert(std::string(digest.algorithm_name()));
@@ -95,6 +102,14 @@ void add_image(OciLayout& layout, std::span<const ImageSource> images, std::size
   if (digests == ManifestDigests::kPreserve && source.whole_index) {
     add_whole_index(layout, source, images);
   } else {
+    std::string name = source.oci_image_name + "\n" + source.oci_ref_name;
+    auto group = std::find_if(layout.platforms.begin(), layout.platforms.end(),
+                              [&](const auto& taken) { return taken.first == name; });
+    if (group == layout.platforms.end()) {
+      layout.platforms.emplace_back(name, std::vector<std::size_t>{});
+      group = std::prev(layout.platforms.end());
+    }
+    group->second.push_back(layout.index.size());
     layout.index.push_back(manifest_entry(source, stored));
   }
   layout.add_document(stored.digest(), stored.raw());
@@ -111,6 +126,46 @@ void add_image(OciLayout& layout, std::span<const ImageSource> images, std::size
   layout.items.push_back(std::move(item));
 }
 
+// Several platforms of one image become one index.json entry (its names, no platform) for an
+// OCI image index stored as a blob, listing their manifests with their platforms: a consumer
+// that keys images by name (containerd) then keeps every platform, not the last one listed.
+void nest_platforms(OciLayout& layout) {
+  std::vector<IndexEntry> entries;
+  std::set<std::size_t> nested;
+  for (const auto& [name, members] : layout.platforms) {
+    if (members.size() < 2) continue;
+    std::vector<IndexEntry> listed;
+    std::map<std::string, std::string> names = layout.index[members.front()].annotations;
+    for (std::size_t i : members) {
+      IndexEntry entry = layout.index[i];
+      entry.annotations.erase("io.containerd.image.name");
+      entry.annotations.erase("org.opencontainers.image.ref.name");
+      listed.push_back(std::move(entry));
+      nested.insert(i);
+    }
+    names.erase(std::string(kOriginalManifestDigestAnnotation));
+    std::string raw = index_json(listed);
+    digest::Digest digest = digest::sha256(raw);
+    layout.add_document(digest, raw);
+    entries.push_back(IndexEntry{std::string(image::media_type::kOciIndex), digest,
+                                 static_cast<std::int64_t>(raw.size()), std::nullopt, names});
+  }
+  std::vector<IndexEntry> index;
+  for (std::size_t i = 0; i < layout.index.size(); ++i) {
+    if (!nested.count(i)) {
+      index.push_back(layout.index[i]);
+      continue;
+    }
+    for (const auto& [name, members] : layout.platforms) {  // The nest stands at its first.
+      if (members.size() > 1 && members.front() == i) {
+        index.push_back(entries.front());
+        entries.erase(entries.begin());
+      }
+    }
+  }
+  layout.index = std::move(index);
+}
+
 }  // namespace
 
 ArchivePlan plan_oci_archive(std::span<const ImageSource> images, ManifestDigests digests) {
@@ -118,6 +173,7 @@ ArchivePlan plan_oci_archive(std::span<const ImageSource> images, ManifestDigest
   std::vector<std::vector<std::string>> tags = distinct_repo_tags(images);
   OciLayout layout;
   for (std::size_t s = 0; s < images.size(); ++s) add_image(layout, images, s, digests, tags[s]);
+  nest_platforms(layout);
   std::vector<FrontEntry>& front = layout.plan.front;
   front.push_back({"oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}\n"});
   front.push_back({"index.json", index_json(layout.index)});
