@@ -108,6 +108,19 @@ def test_the_oci_format_and_a_tag_pass_through(hocker, hocker_package, run, plai
         run, hocker, ref, tmp_path / "pulled.tar", "--format", "oci", "--tag", "mine/app:2")
 
 
+def test_the_rootfs_format_builds_what_hocker_export_writes(hocker, hocker_package, run,
+                                                           plain_registry, tmp_path):
+    ref = plain_registry.host + "/" + FIXTURE_REFS["multilayer"]
+    lock_path = lock(run, hocker, plain_registry, "multilayer", tmp_path / "multilayer.lock")
+    result = nix_build(fetch_image_expression(hocker_package, lock_path, fresh_prefix(),
+                                              format='"rootfs"'))
+    assert result.returncode == 0, result.stderr[-3000:]
+    exported = tmp_path / "rootfs.tar"
+    rc, _, err = run([hocker, "export", "-q", "-o", str(exported), ref])
+    assert rc == 0, err
+    assert open(result.stdout.strip(), "rb").read() == exported.read_bytes()
+
+
 def test_the_arm_v7_entry_of_a_multi_platform_image(hocker, hocker_package, run, plain_registry,
                                                     tmp_path):
     ref = plain_registry.host + "/" + FIXTURE_REFS["multiarch"]
