@@ -32,7 +32,7 @@ void add_pull(std::vector<std::unique_ptr<ImagePull>>& pulls, std::unique_ptr<Im
 
 // The pulls for `selection`: `fetch_top` fetches what the reference names, `make` resolves
 // one platform (nullopt: the host's).
-using MakePull = std::function<std::unique_ptr<ImagePull>(std::optional<image::Platform>)>;
+using MakePull = std::function<std::unique_ptr<ImagePull>(const std::optional<image::Platform>&)>;
 std::vector<std::unique_ptr<ImagePull>> pulls_for(
     const PlatformSelection& selection, const std::function<registry::FetchedManifest()>& fetch_top,
     const MakePull& make) {
@@ -56,7 +56,7 @@ std::vector<std::unique_ptr<ImagePull>> pull_platforms(registry::Client& client,
   return pulls_for(
       selection,
       [&] { return client.fetch_manifest(reference.repository, reference.identifier()); },
-      [&](std::optional<image::Platform> platform) {
+      [&](const std::optional<image::Platform>& platform) {
         return std::make_unique<ImagePull>(client, reference, platform);
       });
 }
@@ -66,7 +66,7 @@ std::vector<std::unique_ptr<ImagePull>> pull_platforms(Sources& sources,
                                                        const PlatformSelection& selection) {
   return pulls_for(
       selection, [&] { return sources.fetch_manifest(reference.identifier()); },
-      [&](std::optional<image::Platform> platform) {
+      [&](const std::optional<image::Platform>& platform) {
         return std::make_unique<ImagePull>(sources, reference, platform);
       });
 }
