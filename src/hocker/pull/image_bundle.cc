@@ -86,7 +86,8 @@ std::size_t named_platform(const std::vector<std::unique_ptr<ImagePull>>& pulls)
 std::optional<image::Platform> entry_platform(const ImagePull& pull) {
   const auto& index = pull.resolved().index;
   if (!index) return std::nullopt;
-  for (const image::Descriptor& entry : image::Index::parse(index->raw).manifests()) {
+  image::Index parsed = image::Index::parse(index->raw);  // Outlives the loop over its entries.
+  for (const image::Descriptor& entry : parsed.manifests()) {
     if (entry.digest == pull.manifest().digest() && entry.platform) return entry.platform;
   }
   return pull.platform();

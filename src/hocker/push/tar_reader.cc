@@ -93,7 +93,13 @@ TarReader::TarReader(int fd, std::string what) : impl_(std::make_unique<Impl>())
   archive_read_support_format_gnutar(impl_->archive);
   if (archive_read_open2(impl_->archive, impl_.get(), nullptr, &Impl::on_read, &Impl::on_skip,
                          nullptr) != ARCHIVE_OK) {
-    impl_->fail("cannot open");
+    try {  // No destructor runs for a constructor that throws: free the reader here.
+      impl_->fail("cannot open");
+    } catch (...) {
+      archive_read_free(impl_->archive);
+      impl_->archive = nullptr;
+      throw;
+    }
   }
 }
 

@@ -71,7 +71,15 @@ LayerReader::LayerReader(const LayerFile& layer)
   archive_read_set_read_callback(archive_, read_callback);
   archive_read_set_skip_callback(archive_, skip_callback);
   archive_read_set_callback_data(archive_, input_.get());
-  if (archive_read_open1(archive_) != ARCHIVE_OK) fail("not a valid tar");
+  if (archive_read_open1(archive_) != ARCHIVE_OK) {
+    try {  // No destructor runs for a constructor that throws: free the reader here.
+      fail("not a valid tar");
+    } catch (...) {
+      archive_read_free(archive_);
+      archive_ = nullptr;
+      throw;
+    }
+  }
 }
 
 LayerReader::~LayerReader() {
