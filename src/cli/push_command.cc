@@ -1,6 +1,7 @@
 // hocker push SOURCE REF: an image from a docker archive (a file, or '-' for a stream on stdin),
 // an OCI layout directory or an OCI archive, into a registry. Prints NAME@DIGEST of the pushed
 // manifest. The library (src/hocker/push) does the work; this file picks the source.
+// hocker push --all SOURCE [REGISTRY[/PREFIX]]: every image of a bundle (push_command_all.cc).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "cli/command.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/push_command_all.h"
 #include "hocker/base/error.h"
 #include "hocker/base/unique_fd.h"
 #include "hocker/pull/blob_pull.h"
@@ -47,7 +49,8 @@ class PushCommand final : public Command {
   std::string name() const override { return "push"; }
   std::string description() const override {
     return "Push an image from a docker archive, a stream on stdin ('-'), an OCI layout "
-           "directory or an OCI archive to a registry; prints NAME@DIGEST";
+           "directory or an OCI archive to a registry; prints NAME@DIGEST. With --all, every "
+           "image of a bundle to the name it records (or under REGISTRY[/PREFIX])";
   }
   void configure(CLI::App& app) override {
     app.add_option("SOURCE", source_,
@@ -70,11 +73,23 @@ class PushCommand final : public Command {
                    "Layers pushed at once from a file or an OCI layout directory (a stream on "
                    "stdin is one pass)")
         ->check(CLI::Range(1, 64));
+    app.add_flag("--all", all_,
+                 "Push every image the source holds, each to the name it records (RepoTags, or "
+                 "the io.containerd.image.name annotation); the optional REF is then "
+                 "REGISTRY[/PREFIX], which replaces each name's registry and goes before its "
+                 "repository path; prints NAME:TAG@DIGEST per image");
     add_fetch_options(app, options_, WithOutput::kNo);
+    // With --all the destination is optional; run() asks for REF otherwise.
+    app.get_option("IMAGE")->required(false)->description(
+        "REF, the reference to push to (a full reference, or IMAGE-NAME IMAGE-TAG); "
+        "with --all, an optional REGISTRY[/PREFIX]");
   }
   int run() override;
 
  private:
+  push::PushOptions push_options() const;
+  int run_all();
+
   push::PushReport push_source(push::PushTarget& target, const push::PushOptions& options);
 
   FetchOptions options_;
@@ -83,6 +98,7 @@ class PushCommand final : public Command {
   std::string format_ = "auto";
   std::string mount_from_;
   int jobs_ = 3;
+  bool all_ = false;
 };
 
 push::PushReport PushCommand::push_source(push::PushTarget& target,
@@ -114,11 +130,7 @@ push::PushReport PushCommand::push_source(push::PushTarget& target,
   return push::push_docker_archive_parallel(open_reader, target, options, scan, jobs_);
 }
 
-int PushCommand::run() {
-  if (!options_.platform.empty()) {
-    throw Error(ErrorKind::kUsage, "push takes no --platform: the source says what it holds");
-  }
-  ref::Reference reference = reference_from(options_);
+push::PushOptions PushCommand::push_options() const {
   push::PushOptions options;
   options.blobs.compression =
       compression_ == "zstd" ? push::Compression::kZstd : push::Compression::kGzip;
@@ -126,6 +138,36 @@ int PushCommand::run() {
   options.format = format_ == "oci"      ? push::ManifestFormat::kOci
                    : format_ == "docker" ? push::ManifestFormat::kDocker
                                          : push::ManifestFormat::kAuto;
+  return options;
+}
+
+int PushCommand::run_all() {
+  if (options_.positionals.size() > 1) {
+    throw Error(ErrorKind::kUsage,
+                "--all takes at most one destination, REGISTRY[/PREFIX], after SOURCE");
+  }
+  if (!options_.registry.empty()) {
+    throw Error(ErrorKind::kUsage, "--all takes no --registry: name the destination after SOURCE");
+  }
+  PushAllRequest request;
+  request.source = source_;
+  if (!options_.positionals.empty()) request.destination = options_.positionals.front();
+  request.options = push_options();
+  request.jobs = jobs_;
+  push_all(options_, std::move(request));
+  return 0;
+}
+
+int PushCommand::run() {
+  if (!options_.platform.empty()) {
+    throw Error(ErrorKind::kUsage, "push takes no --platform: the source says what it holds");
+  }
+  if (all_) return run_all();
+  if (options_.positionals.empty()) {
+    throw Error(ErrorKind::kUsage, "IMAGE is required: the reference to push to (or --all)");
+  }
+  ref::Reference reference = reference_from(options_);
+  push::PushOptions options = push_options();
   if (options_.positionals.size() == 2 || names_tag_or_digest(options_.positionals.front())) {
     options.tag = reference.digest ? reference.digest->string() : reference.tag.value_or("");
   }

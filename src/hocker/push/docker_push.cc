@@ -82,11 +82,18 @@ class DockerPush {
 
 void DockerPush::adopt_manifest(const std::string& raw) {
   std::vector<ArchiveImage> images = parse_archive_manifest(raw);
-  if (images.size() != 1) {
+  if (options_.entry) {
+    if (*options_.entry >= images.size()) {
+      throw Error(ErrorKind::kFormat,
+                  "manifest.json has no entry " + std::to_string(*options_.entry + 1));
+    }
+    image_ = std::move(images[*options_.entry]);
+  } else if (images.size() != 1) {
     throw Error(ErrorKind::kFormat, "the archive holds " + std::to_string(images.size()) +
-                                        " images; hocker push pushes one image per run");
+                                        " images: push them all with --all");
+  } else {
+    image_ = std::move(images.front());
   }
-  image_ = std::move(images.front());
   resolve_tag();  // Fails before any further upload.
 }
 

@@ -25,6 +25,8 @@ struct PushOptions {
   /// The tag (or digest) to put the manifest under; empty: the tag of the archive's only
   /// RepoTags entry.
   std::string tag;
+  /// Which manifest.json entry to push (hocker push --all); none: the archive must hold one.
+  std::optional<std::size_t> entry;
 };
 
 /// The most the small JSON members of one archive may hold in memory together.
@@ -55,7 +57,8 @@ ArchiveScan scan_docker_archive(TarReader& reader);
 /// Pushes the one image of the archive `reader` reads to `target`. `scan` (from a first pass)
 /// may be null: the pass alone then finds everything, and a member that is not referenced is
 /// uploaded anyway when it arrives before manifest.json. Throws Error(kFormat) for a missing
-/// manifest.json, config or layer, several images, a layer count that differs from the
+/// manifest.json, config or layer, several images (unless
+/// options.entry picks one), a layer count that differs from the
 /// config's diff_ids; Error(kIntegrity) for a layer whose content does not match its diff_id
 /// (the manifest is then not put); Error(kUsage) when no tag is given and the archive has not
 /// exactly one RepoTags entry.

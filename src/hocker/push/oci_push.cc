@@ -66,6 +66,20 @@ class Planner {
   std::set<std::string> seen_;
 };
 
+// index.json entries that carry different names are several images, not one index.
+void refuse_several_names(const image::Index& top) {
+  std::set<std::string> names;
+  for (const auto& entry : top.manifests()) {
+    auto name = entry.annotations.find("io.containerd.image.name");
+    if (name == entry.annotations.end()) name = entry.annotations.find(kRefName);
+    if (name != entry.annotations.end()) names.insert(name->second);
+  }
+  if (names.size() > 1) {
+    throw Error(ErrorKind::kFormat, "index.json names " + std::to_string(names.size()) +
+                                        " images: push them all with --all");
+  }
+}
+
 std::string blob_path(const std::string& directory, const digest::Digest& digest) {
   return directory + "/blobs/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
 }
@@ -127,6 +141,7 @@ OciPlan plan_oci_layout(const std::string& index_json, const ReadDocument& read_
     planner.add(only, reference, 0);
     return planner.take();
   }
+  refuse_several_names(top);
   if (tag.empty()) {
     throw Error(ErrorKind::kUsage, "the reference names no tag and the layout lists " +
                                        std::to_string(top.manifests().size()) +
@@ -150,7 +165,8 @@ bool is_oci_layout_directory(const std::string& path) {
 }
 
 PushReport push_oci_directory(const std::string& directory, PushTarget& target,
-                              const BlobPolicy& policy, const std::string& tag, int jobs) {
+                              const BlobPolicy& policy, const std::string& tag, int jobs,
+                              const std::string* index_override) {
   auto read_document = [&](const image::Descriptor& descriptor) {
     std::string path = blob_path(directory, descriptor.digest);
     if (descriptor.size > static_cast<std::int64_t>(image::kMaxManifestSize)) {
@@ -164,7 +180,8 @@ PushReport push_oci_directory(const std::string& directory, PushTarget& target,
   UniqueFd index_fd = open_blob(directory + "/index.json");
   blob::StringSink index_json;
   copy_fd(index_fd.get(), index_json, directory + "/index.json");
-  OciPlan plan = plan_oci_layout(index_json.data(), read_document, tag);
+  OciPlan plan =
+      plan_oci_layout(index_override ? *index_override : index_json.data(), read_document, tag);
   std::atomic<int> uploaded{0}, skipped{0};
   archive::StopFlag stop{false};
   archive::run_in_parallel(plan.blobs.size(), std::max(jobs, 1), stop, [&](std::size_t i) {
@@ -192,7 +209,8 @@ bool is_oci_archive(const ArchiveScan& scan) {
 }
 
 PushReport push_oci_archive(const ArchiveScan& scan, TarReader& second_pass, PushTarget& target,
-                            const BlobPolicy& policy, const std::string& tag) {
+                            const BlobPolicy& policy, const std::string& tag,
+                            const std::string* index_override) {
   auto member_of = [](const digest::Digest& digest) {
     return "blobs/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
   };
@@ -203,7 +221,8 @@ PushReport push_oci_archive(const ArchiveScan& scan, TarReader& second_pass, Pus
     }
     return verified_document(found->second, descriptor, member_of(descriptor.digest));
   };
-  OciPlan plan = plan_oci_layout(scan.documents.at("index.json"), read_document, tag);
+  OciPlan plan = plan_oci_layout(index_override ? *index_override : scan.documents.at("index.json"),
+                                 read_document, tag);
   PushReport report{"", digest::sha256("")};
   std::map<std::string, image::Descriptor> pending;
   for (const auto& blob : plan.blobs) {

@@ -34,8 +34,9 @@ using ReadDocument = std::function<std::string(const image::Descriptor&)>;
 
 /// Plans the push of a layout from its index.json: when it lists one manifest (or index), that
 /// document goes under `tag` (empty: its org.opencontainers.image.ref.name annotation); when it
-/// lists several, index.json itself is the top index. Throws Error(kUsage) when no tag can be
-/// found, Error(kFormat) for malformed documents, Error(kIntegrity) for a document that does
+/// lists several, index.json itself is the top index, unless its entries carry different
+/// names (several images: Error(kFormat), pointing at --all). Throws Error(kUsage) when no tag
+/// can be found, Error(kFormat) for malformed documents, Error(kIntegrity) for a document that does
 /// not match its descriptor.
 OciPlan plan_oci_layout(const std::string& index_json, const ReadDocument& read_document,
                         const std::string& tag);
@@ -47,9 +48,11 @@ PushReport put_oci_documents(const OciPlan& plan, PushTarget& target, PushReport
 bool is_oci_layout_directory(const std::string& path);
 
 /// Pushes the layout directory `directory`: blobs are streamed from blobs/<algorithm>/<hex>,
-/// verified, when the repository lacks them, `jobs` at a time.
+/// verified, when the repository lacks them, `jobs` at a time. `index_override`, when set,
+/// replaces the layout's index.json (one entry of a bundle: single_entry_index()).
 PushReport push_oci_directory(const std::string& directory, PushTarget& target,
-                              const BlobPolicy& policy, const std::string& tag, int jobs = 1);
+                              const BlobPolicy& policy, const std::string& tag, int jobs = 1,
+                              const std::string* index_override = nullptr);
 
 /// Whether a first pass over an archive found an OCI layout rather than a docker archive (an
 /// index.json and no manifest.json).
@@ -57,7 +60,9 @@ bool is_oci_archive(const ArchiveScan& scan);
 
 /// Pushes an OCI layout archive: `scan` (the first pass) has index.json and the small JSON
 /// blobs; `second_pass` reads the archive again to stream the blobs the repository lacks.
+/// `index_override` as for push_oci_directory.
 PushReport push_oci_archive(const ArchiveScan& scan, TarReader& second_pass, PushTarget& target,
-                            const BlobPolicy& policy, const std::string& tag);
+                            const BlobPolicy& policy, const std::string& tag,
+                            const std::string* index_override = nullptr);
 
 }  // namespace hocker::push

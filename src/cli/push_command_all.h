@@ -1,0 +1,27 @@
+// hocker push --all: every image a bundle holds, each to the name it records (or re-homed onto
+// a destination registry and prefix), one `name:tag@digest` line per image.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "cli/options.h"
+#include "hocker/push/docker_push.h"
+
+namespace hocker::cli {
+
+/// What push --all needs beyond the shared options.
+struct PushAllRequest {
+  std::string source;                      ///< A docker archive file, an OCI layout or archive.
+  std::optional<std::string> destination;  ///< REGISTRY[/PREFIX], or each recorded name.
+  push::PushOptions options;               ///< Compression, format, mount-from; tag unused.
+  int jobs = 3;
+};
+
+/// Pushes every image of the bundle: all names are checked first (Error kFormat before any
+/// upload), then each image is pushed in the bundle's order, sharing blobs across images of the
+/// same registry (HEAD, then a mount from the repository that received them). Writes one line
+/// per pushed name on stdout as it completes. Throws Error(kUsage) for a stream on stdin.
+void push_all(FetchOptions& options, PushAllRequest request);
+
+}  // namespace hocker::cli
