@@ -75,6 +75,36 @@ TEST(PushDockerArchive, PushesAStreamWithTheManifestLastAndPutsTheManifestLast) 
   EXPECT_EQ(report.uploaded, 3);
 }
 
+// Two images: manifest.json first, then what each names.
+Members two_images() {
+  std::string first = config_for({layer_tar(1)}), second = config_for({layer_tar(2)});
+  return {{"manifest.json", R"([{"Config":"a.json","RepoTags":["a:1"],"Layers":["l1.tar"]},)"
+                            R"({"Config":"b.json","RepoTags":["b:2"],"Layers":["l2.tar"]}])"},
+          {"a.json", first},
+          {"b.json", second},
+          {"l1.tar", layer_tar(1)},
+          {"l2.tar", layer_tar(2)}};
+}
+
+TEST(PushDockerArchive, RefusesSeveralImagesPointingAtAll) {
+  FakeTarget target;
+  std::string message;
+  EXPECT_EQ(kind_of([&] { push(two_images(), target, {}); }, &message), ErrorKind::kFormat);
+  EXPECT_NE(message.find("--all"), std::string::npos) << message;
+  EXPECT_TRUE(target.manifests.empty());
+}
+
+TEST(PushDockerArchive, PushesTheEntryTheOptionsPick) {
+  FakeTarget target;
+  PushOptions options;
+  options.entry = 1;
+  options.tag = "2";
+  push(two_images(), target, options, true);
+  auto manifest = nlohmann::json::parse(target.manifests.at("2").second);
+  EXPECT_EQ(manifest["config"]["digest"], digest::sha256(config_for({layer_tar(2)})).string());
+  EXPECT_EQ(target.count("upload"), 1);  // l2.tar only.
+}
+
 TEST(PushDockerArchive, TakesTheTagFromTheOptionsOverRepoTags) {
   FakeTarget target;
   PushOptions options;

@@ -84,5 +84,22 @@ TEST(PlanOciLayout, WantsATagWhenTheLayoutNamesNone) {
   EXPECT_EQ(kind_of([&] { plan_oci_layout(index_json, layout.reader(), ""); }), ErrorKind::kUsage);
 }
 
+TEST(PlanOciLayout, RefusesEntriesWithDifferentNamesAsSeveralImagesPointingAtAll) {
+  Layout layout;
+  std::string one = layout.add(manifest_with("config-one", "layer-one"));
+  std::string two = layout.add(manifest_with("config-two", "layer-two"));
+  std::string index = R"({"schemaVersion":2,"manifests":[)" +
+                      descriptor("application/vnd.oci.image.manifest.v1+json", one,
+                                 R"(,"annotations":{"io.containerd.image.name":"a.io/one:1"})") +
+                      "," +
+                      descriptor("application/vnd.oci.image.manifest.v1+json", two,
+                                 R"(,"annotations":{"io.containerd.image.name":"a.io/two:2"})") +
+                      "]}";
+  std::string message;
+  EXPECT_EQ(kind_of([&] { plan_oci_layout(index, layout.reader(), "v1"); }, &message),
+            ErrorKind::kFormat);
+  EXPECT_NE(message.find("--all"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace hocker::push
