@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "cli/output.h"
 #include "hocker/base/error.h"
@@ -19,6 +20,7 @@
 #include "hocker/pull/blob_pull.h"
 #include "hocker/push/bundle_names.h"
 #include "hocker/push/bundle_push.h"
+#include "hocker/push/bundle_stream.h"
 #include "hocker/push/diff_id_map.h"
 #include "hocker/push/oci_push.h"
 #include "hocker/push/registry_target.h"
@@ -125,30 +127,59 @@ push::PushReport push_one(const Bundle& bundle, const PushAllRequest& request,
   return push::push_oci_archive(bundle.scan, reader, target, options.blobs, options.tag, &one);
 }
 
+// The targets of one run: a client per registry, a SharingTarget per repository, kept alive
+// for the whole run and sharing one record of which repository received which blob.
+class Targets {
+ public:
+  explicit Targets(FetchOptions& options) : options_(options) {}
+  push::PushTarget& open(const ref::Reference& name) {
+    std::string key = name.registry.domain + "/" + name.repository;
+    auto& target = targets_[key];
+    if (target) return *target;
+    auto& client = clients_[name.registry.domain];
+    if (!client) client = make_client(options_, name);
+    registry_targets_.push_back(std::make_unique<push::RegistryTarget>(*client, name.repository));
+    target = std::make_unique<push::SharingTarget>(*registry_targets_.back(), name.registry.domain,
+                                                   shared_);
+    return *target;
+  }
+
+ private:
+  FetchOptions& options_;
+  push::SharedBlobs shared_;
+  std::map<std::string, std::unique_ptr<registry::Client>> clients_;
+  std::vector<std::unique_ptr<push::RegistryTarget>> registry_targets_;
+  std::map<std::string, std::unique_ptr<push::SharingTarget>> targets_;
+};
+
+void print_pushed(const push::BundleImage& image, const push::PushReport& report) {
+  write_stdout(push::pushed_name(image.name) + "@" + report.digest.string() + "\n");
+}
+
 }  // namespace
 
 void push_all(FetchOptions& options, PushAllRequest request) {
-  if (request.source == "-") {
-    throw Error(ErrorKind::kUsage,
-                "--all needs a file or an OCI layout: a stream on stdin is one pass, and its "
-                "names are known only once manifest.json has gone by");
-  }
-  Bundle bundle = read_bundle(request);
+  std::optional<Bundle> bundle;
+  if (request.source != "-") bundle = read_bundle(request);
   auto cache = pull::open_cache(options.cache);
   // Without a cache the map lives for this run only: a layer two images share is then still
   // compressed once, and the second image only asks the registry for it.
   push::DiffIdMap diff_ids =
       cache ? push::DiffIdMap::load(push::diff_id_map_path(cache->root())) : push::DiffIdMap("");
   request.options.blobs.diff_ids = &diff_ids;
-  push::SharedBlobs shared;
-  std::map<std::string, std::unique_ptr<registry::Client>> clients;
-  for (const auto& image : bundle.images) {
-    auto& client = clients[image.name.registry.domain];
-    if (!client) client = make_client(options, image.name);
-    push::RegistryTarget registry_target(*client, image.name.repository);
-    push::SharingTarget target(registry_target, image.name.registry.domain, shared);
-    push::PushReport report = push_one(bundle, request, image, target);
-    write_stdout(push::pushed_name(image.name) + "@" + report.digest.string() + "\n");
+  Targets targets(options);
+  if (!bundle) {
+    std::optional<push::Destination> destination;
+    if (request.destination) destination = push::parse_destination(*request.destination);
+    push::TarReader reader(STDIN_FILENO, "standard input");
+    push::push_docker_stream(
+        reader, destination, request.options,
+        [&](const ref::Reference& name) -> push::PushTarget& { return targets.open(name); },
+        print_pushed);
+  } else {
+    for (const auto& image : bundle->images) {
+      print_pushed(image, push_one(*bundle, request, image, targets.open(image.name)));
+    }
   }
   if (cache) diff_ids.save();
 }

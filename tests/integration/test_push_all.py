@@ -194,7 +194,6 @@ def test_a_name_without_a_tag_is_refused_before_any_upload(hocker, run, bundle_r
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["-", "localhost:5000"], "stdin"),
     (["BUNDLE", "localhost:5000/mirror:1"], "tag"),
     (["BUNDLE", "mirror"], "registry host"),
     (["BUNDLE", "localhost:5000", "extra"], "at most one destination"),
@@ -212,3 +211,43 @@ def test_push_without_all_still_needs_a_reference(hocker, run, tmp_path):
     rc, _, stderr = run([hocker, "push", str(tmp_path / "x.tar")])
     assert rc == 2, stderr
     assert "--all" in stderr
+
+
+def with_manifest_last(bundle, out):
+    with tarfile.open(bundle) as src, tarfile.open(out, "w") as dst:
+        members = [(m, src.extractfile(m).read() if m.isfile() else None) for m in src]
+        members.sort(key=lambda pair: pair[0].name == "manifest.json")
+        for member, data in members:
+            dst.addfile(member, io.BytesIO(data) if data is not None else None)
+    return out
+
+
+def test_a_stream_on_stdin_is_pushed_in_one_pass_when_manifest_json_comes_first(
+        hocker, run, bundle_registry, make_registry, tmp_path):
+    source, built, refs = bundle_registry
+    bundle = hocker_image(run, hocker, tmp_path / "bundle.tar", *refs)
+    reg = make_registry("plain")
+    mark = reg.log_mark()
+    rc, stdout, stderr = run([hocker, "push", "--all", "-", reg.host + "/s", "-q",
+                              "--plain-http"], input=bundle.read_bytes())
+    assert rc == 0, stderr
+    pushed = [line.split("@", 1) for line in stdout.decode().splitlines()]
+    assert [name for name, _ in pushed] == ["%s/s/bundle/%s:%d" % (reg.host, n, i + 1)
+                                            for i, n in enumerate(("one", "two", "three"))]
+    for (name, _), image in zip(pushed, built.values()):
+        assert json.loads(manifest(run, hocker, name))["config"]["digest"] == image.config_digest
+    base = json.loads(manifest(run, hocker, pushed[0][0]))["layers"][0]["digest"]
+    assert blob_uploads(reg, mark, base) == 1
+    assert mounts(reg, mark, base) == 2
+
+
+def test_a_stream_with_manifest_json_last_is_refused_before_any_upload(
+        hocker, run, bundle_registry, make_registry, tmp_path):
+    bundle = hocker_image(run, hocker, tmp_path / "bundle.tar", *bundle_registry[2])
+    last = with_manifest_last(bundle, tmp_path / "last.tar")
+    reg = make_registry("plain")
+    rc, _, stderr = run([hocker, "push", "--all", "-", reg.host, "--plain-http"],
+                        input=last.read_bytes())
+    assert rc == 2, stderr
+    assert_one_error_line(stderr, "hocker-push", "before manifest.json", "push the file")
+    assert uploads(reg, 0) == 0

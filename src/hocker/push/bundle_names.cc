@@ -56,7 +56,7 @@ Destination parse_destination(std::string_view text) {
                                        "' must start with a registry host (registry.example.com, "
                                        "localhost:5000)");
   }
-  if (text.find_first_of("@") != std::string_view::npos ||
+  if (text.find('@') != std::string_view::npos ||
       (slash != std::string_view::npos && text.find(':', slash) != std::string_view::npos)) {
     throw Error(ErrorKind::kUsage, "the destination '" + std::string(text) +
                                        "' names a tag or digest: with --all each image keeps its "
