@@ -50,6 +50,19 @@ def uploads(reg, mark):
                for method in ("POST", "PATCH", "PUT"))
 
 
+def rewrite_manifest_json(bundle, out, change):
+    with tarfile.open(bundle) as src, tarfile.open(out, "w") as dst:
+        for member in src:
+            data = src.extractfile(member).read() if member.isfile() else None
+            if member.name == "manifest.json":
+                entries = json.loads(data)
+                change(entries)
+                data = json.dumps(entries).encode()
+                member.size = len(data)
+            dst.addfile(member, io.BytesIO(data) if data is not None else None)
+    return out
+
+
 @pytest.fixture(scope="module")
 def bundle_registry(image_builder, make_registry):
     """Three images sharing their base layer (the hello binary), on a registry of their own."""
@@ -98,17 +111,12 @@ def test_push_all_without_a_destination_uses_each_recorded_name(
     reg = make_registry("plain")
     bundle = hocker_image(run, hocker, tmp_path / "bundle.tar", *refs)
     # Record names on the new registry, then push to exactly those names.
-    renamed = tmp_path / "renamed.tar"
-    with tarfile.open(bundle) as src, tarfile.open(renamed, "w") as dst:
-        for member in src:
-            data = src.extractfile(member).read() if member.isfile() else None
-            if member.name == "manifest.json":
-                entries = json.loads(data)
-                for i, entry in enumerate(entries):
-                    entry["RepoTags"] = ["%s/team/app%d:v%d" % (reg.host, i, i)]
-                data = json.dumps(entries).encode()
-                member.size = len(data)
-            dst.addfile(member, io.BytesIO(data) if data is not None else None)
+
+    def on_the_new_registry(entries):
+        for i, entry in enumerate(entries):
+            entry["RepoTags"] = ["%s/team/app%d:v%d" % (reg.host, i, i)]
+
+    renamed = rewrite_manifest_json(bundle, tmp_path / "renamed.tar", on_the_new_registry)
     pushed = push_all(run, hocker, renamed, "--plain-http")
     assert [name for name, _ in pushed] == ["%s/team/app%d:v%d" % (reg.host, i, i)
                                             for i in range(3)]
@@ -175,16 +183,9 @@ def test_a_docker_bundle_of_two_platforms_is_refused_before_any_upload(
 def test_a_name_without_a_tag_is_refused_before_any_upload(hocker, run, bundle_registry,
                                                            make_registry, tmp_path):
     bundle = hocker_image(run, hocker, tmp_path / "bundle.tar", *bundle_registry[2])
-    untagged = tmp_path / "untagged.tar"
-    with tarfile.open(bundle) as src, tarfile.open(untagged, "w") as dst:
-        for member in src:
-            data = src.extractfile(member).read() if member.isfile() else None
-            if member.name == "manifest.json":
-                entries = json.loads(data)
-                entries[2]["RepoTags"] = ["example.com/team/app"]
-                data = json.dumps(entries).encode()
-                member.size = len(data)
-            dst.addfile(member, io.BytesIO(data) if data is not None else None)
+    untagged = rewrite_manifest_json(
+        bundle, tmp_path / "untagged.tar",
+        lambda entries: entries[2].__setitem__("RepoTags", ["example.com/team/app"]))
     reg = make_registry("plain")
     rc, _, stderr = run([hocker, "push", "--all", str(untagged), reg.host, "--plain-http"])
     assert rc == 8, stderr
@@ -251,3 +252,29 @@ def test_a_stream_with_manifest_json_last_is_refused_before_any_upload(
     assert rc == 2, stderr
     assert_one_error_line(stderr, "hocker-push", "before manifest.json", "push the file")
     assert uploads(reg, 0) == 0
+
+
+def test_docker_entries_that_share_a_name_are_pushed_as_a_manifest_list(
+        hocker, run, plain_registry, images, make_registry, tmp_path):
+    multi = "%s/%s" % (plain_registry.host, FIXTURE_REFS["multiarch"])
+    bundle = hocker_image(run, hocker, tmp_path / "bundle.tar",
+                          "--platform", "linux/amd64,linux/arm64/v8", multi)
+
+    def name_every_platform(entries):
+        for entry in entries:
+            entry["RepoTags"] = ["example.com/team/multi:1"]
+
+    named = rewrite_manifest_json(bundle, tmp_path / "named.tar", name_every_platform)
+    reg = make_registry("plain")
+    pushed = push_all(run, hocker, named, reg.host, "--plain-http")
+    name = "%s/team/multi:1" % reg.host
+    assert [n for n, _ in pushed] == [name]
+    index = json.loads(manifest(run, hocker, name, "--index"))
+    assert index["mediaType"] == "application/vnd.docker.distribution.manifest.list.v2+json"
+    platforms = ["/".join([m["platform"]["os"], m["platform"]["architecture"]]
+                          + ([m["platform"]["variant"]] if "variant" in m["platform"] else []))
+                 for m in index["manifests"]]
+    assert platforms == ["linux/amd64", "linux/arm64/v8"]
+    for platform in platforms:
+        child = json.loads(manifest(run, hocker, name, "--platform", platform))
+        assert child["config"]["digest"] == images["multiarch"].children[platform].config_digest
