@@ -11,9 +11,9 @@ namespace hocker::pull {
 namespace {
 
 // The platforms the index `top` lists, or nothing when it is a single image manifest.
-std::vector<image::Platform> index_platforms(registry::FetchedManifest top) {
+std::vector<image::Platform> index_platforms(const registry::FetchedManifest& top) {
   if (image::classify(top.raw, top.content_type) != image::DocumentKind::kIndex) return {};
-  return image::Index::parse(std::move(top.raw)).platforms();
+  return image::Index::parse(top.raw).platforms();
 }
 
 void add_pull(std::vector<std::unique_ptr<ImagePull>>& pulls, std::unique_ptr<ImagePull> pull) {
@@ -30,21 +30,25 @@ void add_pull(std::vector<std::unique_ptr<ImagePull>>& pulls, std::unique_ptr<Im
   pulls.push_back(std::move(pull));
 }
 
-// The pulls for `selection`: `fetch_top` fetches what the reference names, `make` resolves
-// one platform (nullopt: the host's).
-using MakePull = std::function<std::unique_ptr<ImagePull>(const std::optional<image::Platform>&)>;
+// The pulls for `selection`: `fetch_top` fetches what the reference names (once, for every
+// platform), `make` resolves one platform (nullopt: the host's) from it.
+using MakePull = std::function<std::unique_ptr<ImagePull>(const std::optional<image::Platform>&,
+                                                          const registry::FetchedManifest& top)>;
 std::vector<std::unique_ptr<ImagePull>> pulls_for(
     const PlatformSelection& selection, const std::function<registry::FetchedManifest()>& fetch_top,
     const MakePull& make) {
+  registry::FetchedManifest top = fetch_top();
   std::vector<std::unique_ptr<ImagePull>> pulls;
   if (selection.all) {
-    std::vector<image::Platform> platforms = index_platforms(fetch_top());
-    if (platforms.empty()) pulls.push_back(make(std::nullopt));
-    for (const image::Platform& platform : platforms) add_pull(pulls, make(platform));
+    std::vector<image::Platform> platforms = index_platforms(top);
+    if (platforms.empty()) pulls.push_back(make(std::nullopt, top));
+    for (const image::Platform& platform : platforms) add_pull(pulls, make(platform, top));
     return pulls;
   }
-  if (selection.platforms.empty()) pulls.push_back(make(std::nullopt));
-  for (const image::Platform& platform : selection.platforms) add_pull(pulls, make(platform));
+  if (selection.platforms.empty()) pulls.push_back(make(std::nullopt, top));
+  for (const image::Platform& platform : selection.platforms) {
+    add_pull(pulls, make(platform, top));
+  }
   return pulls;
 }
 
@@ -56,8 +60,8 @@ std::vector<std::unique_ptr<ImagePull>> pull_platforms(registry::Client& client,
   return pulls_for(
       selection,
       [&] { return client.fetch_manifest(reference.repository, reference.identifier()); },
-      [&](const std::optional<image::Platform>& platform) {
-        return std::make_unique<ImagePull>(client, reference, platform);
+      [&](const std::optional<image::Platform>& platform, const registry::FetchedManifest& top) {
+        return std::make_unique<ImagePull>(client, reference, platform, top);
       });
 }
 
@@ -66,8 +70,8 @@ std::vector<std::unique_ptr<ImagePull>> pull_platforms(Sources& sources,
                                                        const PlatformSelection& selection) {
   return pulls_for(
       selection, [&] { return sources.fetch_manifest(reference.identifier()); },
-      [&](const std::optional<image::Platform>& platform) {
-        return std::make_unique<ImagePull>(sources, reference, platform);
+      [&](const std::optional<image::Platform>& platform, const registry::FetchedManifest& top) {
+        return std::make_unique<ImagePull>(sources, reference, platform, top);
       });
 }
 
