@@ -4,7 +4,6 @@
 #include <functional>
 #include <optional>
 
-#include "hocker/base/error.h"
 #include "hocker/image/manifest.h"
 
 namespace hocker::pull {
@@ -16,16 +15,10 @@ std::vector<image::Platform> index_platforms(const registry::FetchedManifest& to
   return image::Index::parse(top.raw).platforms();
 }
 
+// Every pull resolves from the one index fetched: a manifest chosen twice is taken once.
 void add_pull(std::vector<std::unique_ptr<ImagePull>>& pulls, std::unique_ptr<ImagePull> pull) {
   for (const auto& taken : pulls) {
     if (taken->manifest().digest() == pull->manifest().digest()) return;
-    const auto& index = taken->resolved().index;
-    const auto& other = pull->resolved().index;
-    if (index && other && index->digest != other->digest) {
-      throw Error(ErrorKind::kIntegrity, pull->reference().string() + ": the index changed from " +
-                                             index->digest.string() + " to " +
-                                             other->digest.string() + " while it was read");
-    }
   }
   pulls.push_back(std::move(pull));
 }
