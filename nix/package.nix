@@ -21,7 +21,29 @@ stdenv.mkDerivation {
   pname = "hocker";
   version = "2.0.0";
 
-  src = lib.cleanSource ./..;
+  # The sources without what a build leaves beside them (the untracked outputs .gitignore
+  # lists): a build/ tree in the store would be large and change the source hash on every build.
+  src = lib.cleanSourceWith {
+    src = ./..;
+    filter =
+      path: type:
+      let
+        relative = lib.removePrefix (toString ./.. + "/") (toString path);
+        name = baseNameOf (toString path);
+        generated =
+          (
+            type == "directory"
+            && (
+              builtins.match "build[^/]*" relative != null
+              || name == "out"
+              || name == "__pycache__"
+              || name == ".pytest_cache"
+            )
+          )
+          || lib.hasSuffix ".pyc" name;
+      in
+      lib.cleanSourceFilter path type && !generated;
+  };
 
   nativeBuildInputs = [
     cmake

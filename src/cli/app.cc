@@ -70,6 +70,7 @@ void check_subcommand_name(const std::vector<std::unique_ptr<Command>>& commands
 int run_classic(Command& command, std::vector<std::string> arguments) {
   CLI::App app{command.description(), program_name()};
   prepare(app);
+  command.set_invocation(Invocation::kClassicLink);
   command.configure(app);
   try {
     auto args = reversed(std::move(arguments));

@@ -13,6 +13,11 @@ class App;
 
 namespace hocker::cli {
 
+/// How a command was invoked: as `hocker NAME` (a subcommand), or through a link named after
+/// a classic program (hocker-image, docker2nix, ...), whose two positionals are always
+/// IMAGE-NAME IMAGE-TAG.
+enum class Invocation { kSubcommand, kClassicLink };
+
 class Command {
  public:
   virtual ~Command() = default;
@@ -23,6 +28,13 @@ class Command {
   virtual void configure(CLI::App& app) = 0;
   /// Runs after a successful parse. Throws hocker::Error; returns the exit code (0).
   virtual int run() = 0;
+
+  /// Set before configure() by the dispatcher; kSubcommand until then.
+  void set_invocation(Invocation invocation) { invocation_ = invocation; }
+  Invocation invocation() const { return invocation_; }
+
+ private:
+  Invocation invocation_ = Invocation::kSubcommand;
 };
 
 /// Every command, in the order --help lists them.

@@ -90,7 +90,7 @@ class ImageCommand final : public Command {
     if (json_ && to_stdout) {
       throw Error(ErrorKind::kUsage, "--json needs --out FILE: stdout carries the tarball");
     }
-    std::vector<ref::Reference> references = references_from(options_);
+    std::vector<ref::Reference> references = references_from(options_, invocation());
     check_usage(references);
     std::optional<AtomicFile> file;  // So does an output directory that cannot take the file.
     if (!to_stdout) file.emplace(options_.out);

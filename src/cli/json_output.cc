@@ -53,6 +53,17 @@ Json layer_entries(const std::vector<LayerEntry>& layers) {
   return list;
 }
 
+Json written_image(const WrittenImage& image) {
+  Json item = Json::object();
+  item["reference"] = image.reference;
+  item["manifestDigest"] = image.manifest_digest;
+  item["configDigest"] = image.config_digest;
+  item["imageId"] = image.config_digest;
+  item["platform"] = image.platform;
+  item["layers"] = image.layers;
+  return item;
+}
+
 }  // namespace
 
 DigestResult digest_of_resolved(const ref::Reference& reference, const std::string& platform,
@@ -101,27 +112,16 @@ std::string inspect_json(const ImageSummary& summary) {
 }
 
 std::string image_write_json(const ImageWriteSummary& summary) {
+  if (summary.images.empty()) throw Error(ErrorKind::kInternal, "no image written to describe");
   Json document = versioned();
   document["output"] = summary.output;
-  document["reference"] = summary.reference;
-  document["manifestDigest"] = summary.manifest_digest;
-  document["configDigest"] = summary.config_digest;
-  document["imageId"] = summary.config_digest;
-  document["platform"] = summary.platform;
-  document["layers"] = summary.layers;
+  // The first image's fields stand at the top too, for the common case of one image.
+  Json first = written_image(summary.images.front());
+  for (const auto& [key, value] : first.items()) document[key] = value;
   document["bytesWritten"] = summary.bytes_written;
   document["format"] = summary.format;
   Json images = Json::array();
-  for (const WrittenImage& image : summary.images) {
-    Json item = Json::object();
-    item["reference"] = image.reference;
-    item["manifestDigest"] = image.manifest_digest;
-    item["configDigest"] = image.config_digest;
-    item["imageId"] = image.config_digest;
-    item["platform"] = image.platform;
-    item["layers"] = image.layers;
-    images.push_back(std::move(item));
-  }
+  for (const WrittenImage& image : summary.images) images.push_back(written_image(image));
   document["images"] = std::move(images);
   const pull::SourceCounts& sources = summary.sources;
   document["sources"] = {{"mirrorBlobs", sources.mirror_blobs},
@@ -152,11 +152,6 @@ ImageWriteSummary describe_image_write(const ref::Reference& reference,
   WrittenImage image = describe_written_image(reference, resolved, config);
   ImageWriteSummary summary;
   summary.output = output;
-  summary.reference = image.reference;
-  summary.manifest_digest = image.manifest_digest;
-  summary.config_digest = image.config_digest;
-  summary.platform = image.platform;
-  summary.layers = image.layers;
   summary.format = format;
   summary.images.push_back(std::move(image));
   return summary;

@@ -43,14 +43,9 @@ WrittenImage describe_written_image(const ref::Reference& reference,
                                     const registry::ResolvedImage& resolved,
                                     const image::ImageConfig& config);
 
-/// What `hocker image` wrote: the first image in the top-level fields, every image in `images`.
+/// What `hocker image` wrote: every image in `images`, the first also in the top-level fields.
 struct ImageWriteSummary {
   std::string output;  ///< The archive's path.
-  std::string reference;
-  std::string manifest_digest;
-  std::string config_digest;
-  std::string platform;  ///< The image's, from its configuration; empty when it says none.
-  std::size_t layers = 0;
   std::int64_t bytes_written = 0;
   std::string format;                ///< "docker" or "oci".
   std::vector<WrittenImage> images;  ///< Every image and platform, in archive order.
@@ -75,6 +70,7 @@ void print_image_write_json(ImageWriteSummary summary);
 std::string digest_json(const DigestResult& result);
 std::string tags_json(const std::string& repository, const std::vector<std::string>& tags);
 std::string inspect_json(const ImageSummary& summary);
+/// image_write_json throws Error(kInternal) when `summary.images` is empty.
 std::string image_write_json(const ImageWriteSummary& summary);
 
 }  // namespace hocker::cli

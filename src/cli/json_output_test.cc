@@ -127,6 +127,10 @@ TEST(ImageWriteJson, ListsEveryImageOfABundle) {
   EXPECT_EQ(document["reference"], "a.io/b:c");
   EXPECT_EQ(document["images"][1]["reference"], "a.io/d:e");
   EXPECT_EQ(document["images"][1]["imageId"], document["images"][1]["configDigest"]);
+  for (const char* key :
+       {"reference", "manifestDigest", "configDigest", "imageId", "platform", "layers"}) {
+    EXPECT_EQ(document[key], document["images"][0][key]) << key;
+  }
 }
 
 TEST(ImageWriteJson, SaysWhereTheBlobsCameFrom) {

@@ -153,9 +153,10 @@ ref::Reference reference_from(const FetchOptions& options) {
 
 namespace {
 
-// Whether two positionals ending in `second` are IMAGE-NAME IMAGE-TAG: --registry names the
-// classic form's registry, a bare tag cannot be a reference of its own, and the classic tool
-// took a digest ("sha256:…") in the tag's place.
+// Whether two positionals ending in `second` are IMAGE-NAME IMAGE-TAG in the subcommand form (a
+// classic link always takes them so): --registry names the classic form's registry, a bare tag
+// cannot be a reference of its own, and the classic tool took a digest ("sha256:…") in the
+// tag's place.
 bool is_classic_pair(const std::string& second, const std::string& registry) {
   if (!registry.empty()) return true;
   if (second.find_first_of("/:@") == std::string::npos) return true;
@@ -167,9 +168,10 @@ bool is_classic_pair(const std::string& second, const std::string& registry) {
 
 }  // namespace
 
-std::vector<ref::Reference> references_from(const FetchOptions& options) {
+std::vector<ref::Reference> references_from(const FetchOptions& options, Invocation invocation) {
   const auto& positionals = options.positionals;
-  bool classic = positionals.size() == 2 && is_classic_pair(positionals[1], options.registry);
+  bool classic = positionals.size() == 2 && (invocation == Invocation::kClassicLink ||
+                                             is_classic_pair(positionals[1], options.registry));
   if (positionals.size() == 1 || classic) return {reference_from(options)};
   std::vector<ref::Reference> references;
   for (const std::string& positional : positionals) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/command.h"
 #include "hocker/image/platform.h"
 #include "hocker/pull/sources.h"
 #include "hocker/ref/reference.h"
@@ -54,10 +55,11 @@ void add_client_options(CLI::App& app, FetchOptions& options);
 ref::Reference reference_from(const FetchOptions& options);
 
 /// The references the positionals name for a command that takes several (image): two
-/// arguments are IMAGE-NAME IMAGE-TAG, the classic form, as reference_from() reads them, when
-/// --registry is given, or the second is a bare tag (no '/', ':' or '@') or a digest
-/// ("sha256:…"); otherwise each argument is a reference. Throws Error(kUsage).
-std::vector<ref::Reference> references_from(const FetchOptions& options);
+/// arguments are IMAGE-NAME IMAGE-TAG, the classic form, as reference_from() reads them, always
+/// through a classic link; as a subcommand (for compatibility) when --registry is given, or the
+/// second is a bare tag (no '/', ':' or '@') or a digest ("sha256:…"); otherwise each argument
+/// is a reference. Throws Error(kUsage).
+std::vector<ref::Reference> references_from(const FetchOptions& options, Invocation invocation);
 
 /// The --platform value; nullopt when not given (the host's platform, unchecked).
 std::optional<image::Platform> requested_platform(const FetchOptions& options);

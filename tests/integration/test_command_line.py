@@ -3,6 +3,7 @@ version, and usage errors that name the real mistake, under the right program na
 import pytest
 
 from harness.cli import assert_one_error_line
+from harness.images import FIXTURE_REFS
 
 SUBCOMMANDS = ["image", "manifest", "config", "layer", "nix", "tags", "digest", "inspect",
                "lock", "assemble", "export", "copy", "push"]
@@ -65,3 +66,22 @@ def test_a_missing_reference_is_named(hocker, run):
     rc, _, err = run([hocker, "image"])
     assert rc == 2
     assert_one_error_line(err, "hocker-image", "IMAGE is required")
+
+
+def test_through_a_classic_link_two_arguments_are_always_name_and_tag(hocker, hocker_link, run,
+                                                                    plain_registry, tmp_path):
+    out = tmp_path / "image.tar"
+    rc, stdout, err = run([hocker_link("hocker-image"), "-q", "--registry", plain_registry.url,
+                           "--out", str(out), "team/multilayer", "v1"])
+    assert rc == 0, err
+    assert stdout == (str(out) + "\n").encode()
+    out.unlink()
+    # Two full references: a second image for `hocker image`, a bad IMAGE-NAME for the link.
+    refs = [plain_registry.host + "/" + FIXTURE_REFS[key] for key in ("hello", "multilayer")]
+    rc, stdout, err = run([hocker_link("hocker-image"), "-q", "--plain-http", "--out", str(out)] +
+                          refs)
+    assert rc == 2, err
+    assert_one_error_line(err, "hocker-image", refs[0])
+    assert stdout == b"" and list(tmp_path.iterdir()) == []
+    rc, _, err = run([hocker, "image", "-q", "--plain-http", "--out", str(out)] + refs)
+    assert rc == 0, err

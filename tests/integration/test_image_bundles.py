@@ -188,6 +188,25 @@ def test_all_platforms_takes_every_platform_of_the_index(hocker, run, plain_regi
         assert [platform_string(e["platform"]) for e in entries] == list(children)
 
 
+def test_all_platforms_asks_for_the_index_once(hocker, run, plain_registry, images, tmp_path):
+    children = images["multiarch"].children.values()
+    mark = plain_registry.log_mark()
+    hocker_image(run, hocker, tmp_path / "image.tar", "--all-platforms",
+                 image_ref(plain_registry, "multiarch"))
+    plain_registry.log_mark()  # waits for the last access-log lines
+    requests = sorted((e["method"], e["path"]) for e in plain_registry.access_entries(mark)
+                      if e["path"] != "/v2/")
+    base = "/v2/team/multiarch/"
+    layers = {layer.digest for child in children for layer in child.layers}
+    # The index, then each platform's manifest and config, then each layer, once each.
+    assert len(children) == 3
+    assert requests == sorted(
+        [("GET", base + "manifests/v1")] +
+        [("GET", base + "manifests/" + c.manifest_digest) for c in children] +
+        [("GET", base + "blobs/" + c.config_digest) for c in children] +
+        [("GET", base + "blobs/" + digest) for digest in layers])
+
+
 def test_platform_and_all_platforms_exclude_each_other(hocker, run, plain_registry, tmp_path):
     rc, _, stderr = run([hocker, "image", "--plain-http", "-o", str(tmp_path / "x.tar"),
                          "--all-platforms", "--platform", "linux/amd64",

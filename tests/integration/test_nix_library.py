@@ -249,6 +249,26 @@ def test_the_package_builds_hocker_with_its_cmake_dependencies(hocker_package):
     assert 'project(hocker VERSION %s ' % value["version"] in cmake
 
 
+# (path below the repository root, type, whether the package's source keeps it)
+SOURCE_ENTRIES = [("build", "directory", False), ("build-asan", "directory", False),
+                  ("out", "directory", False), (".git", "directory", False),
+                  ("tests/integration/__pycache__", "directory", False),
+                  ("tests/integration/harness/cli.pyc", "regular", False),
+                  ("src", "directory", True), ("src/cli/app.cc", "regular", True),
+                  ("nix", "directory", True), ("CMakeLists.txt", "regular", True),
+                  ("scripts/build.sh", "regular", True), ("docs/build", "directory", True)]
+
+
+def test_the_package_source_leaves_build_trees_and_other_outputs_out(hocker_package):
+    entries = " ".join('["%s" "%s"]' % (path, kind) for path, kind, _ in SOURCE_ENTRIES)
+    kept = evaluate(flake_with_stand_in(
+        "let src = flake.packages.x86_64-linux.default.src; root = toString src.origSrc; in"
+        " map (entry: src.filter (root + \"/\" + builtins.elemAt entry 0)"
+        " (builtins.elemAt entry 1)) [ %s ]" % entries))
+    assert dict(zip((path for path, _, _ in SOURCE_ENTRIES), kept)) == {
+        path: keep for path, _, keep in SOURCE_ENTRIES}
+
+
 def test_the_overlay_hands_its_hocker_to_the_fetchdocker_fetchers(hocker_package):
     value = evaluate(flake_with_stand_in(
         '{ hocker = pkgs.hocker.pname;'

@@ -72,12 +72,22 @@ image::ImageConfig fetch_config(registry::Client& client, const std::string& rep
 
 void fetch_layer(registry::Client& client, const std::string& repository,
                  const digest::Digest& digest, ByteSink& sink, cache::BlobCache* cache) {
+  LayerFetcher fetcher{
+      [&](const digest::Digest& blob) { return client.fetch_blob_size(repository, blob); },
+      [&](const image::Descriptor& blob, ByteSink& out) {
+        fetch_blob(client, repository, blob, out, cache);
+      }};
+  fetch_layer(fetcher, digest, sink, cache);
+}
+
+void fetch_layer(const LayerFetcher& fetcher, const digest::Digest& digest, ByteSink& sink,
+                 cache::BlobCache* cache) {
   std::int64_t size = -1;
   // Only a digest is given: a partial download in the cache is bounded by the size the registry
   // states (one HEAD), so a server that never stops sending cannot grow it across runs.
   if (cache != nullptr && !cache->find(digest)) {
     try {
-      size = client.fetch_blob_size(repository, digest).value_or(-1);
+      size = fetcher.size(digest).value_or(-1);
     } catch (const Error& error) {
       // A CDN may refuse a HEAD its signed URL was not made for: the GET still works, and a
       // partial of unknown size is bounded by how many runs may resume it. A registry that
@@ -92,7 +102,7 @@ void fetch_layer(registry::Client& client, const std::string& repository,
   image::Descriptor blob{
       std::string(image::media_type::kDockerLayerGzip), digest, size, {}, {}, {}};
   blob::VerifySink verify("layer " + digest.string(), digest, size, sink);
-  fetch_blob(client, repository, blob, verify, cache);
+  fetcher.fetch(blob, verify);
   verify.finish();
 }
 

@@ -3,7 +3,10 @@
 // download resumes from the bytes the cache kept. The policy lives here, once, for every command.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "hocker/base/byte_sink.h"
@@ -40,6 +43,21 @@ image::ImageConfig fetch_config(registry::Client& client, const std::string& rep
 /// else throws Error(kIntegrity, "layer sha256:…: …").
 void fetch_layer(registry::Client& client, const std::string& repository,
                  const digest::Digest& digest, ByteSink& sink, cache::BlobCache* cache);
+
+/// Where fetch_layer() gets a blob known by digest only: its size as the source states it (a
+/// HEAD; nullopt when not stated), and its bytes (write() only, through the cache the caller
+/// chose, like fetch_blob()).
+struct LayerFetcher {
+  std::function<std::optional<std::int64_t>(const digest::Digest&)> size;
+  std::function<void(const image::Descriptor&, ByteSink&)> fetch;
+};
+
+/// fetch_layer() through `fetcher`: asks the size only when `cache` lacks the blob (it bounds
+/// the partial file the cache keeps), then streams the blob into `sink` verified against
+/// `digest` and that size, and calls sink.finish(). A refused size request is ignored unless it
+/// is Error(kNetwork), Error(kAuth) or Error(kInterrupted), which are rethrown.
+void fetch_layer(const LayerFetcher& fetcher, const digest::Digest& digest, ByteSink& sink,
+                 cache::BlobCache* cache);
 
 /// The cache the user asked for (`flag`, else HOCKER_CACHE), or null when caching is off.
 /// Throws Error(kLocalIo) when its directory cannot be created.

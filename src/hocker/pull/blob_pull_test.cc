@@ -264,5 +264,32 @@ TEST(PullLayer, FetchesWithoutASizeWhenTheHeadIsRefused) {
   EXPECT_EQ(sink.data(), content);
 }
 
+TEST(PullLayer, AsksTheGivenFetcherForTheSizeAndBoundsTheBlobByIt) {
+  ScratchCache cache;
+  std::string content = blob_content(13, 20'000);
+  digest::Digest digest = digest::sha256(content);
+  int size_requests = 0;
+  std::int64_t stated = static_cast<std::int64_t>(content.size()) - 1;
+  std::int64_t asked_size = 0;
+  LayerFetcher fetcher{[&](const digest::Digest&) -> std::optional<std::int64_t> {
+                         ++size_requests;
+                         return stated;
+                       },
+                       [&](const image::Descriptor& blob, ByteSink& out) {
+                         asked_size = blob.size;
+                         out.write(as_bytes(content.data(), content.size()));
+                       }};
+  blob::StringSink uncached;
+  fetch_layer(fetcher, digest, uncached, nullptr);
+  EXPECT_EQ(uncached.data(), content);
+  EXPECT_EQ(size_requests, 0);
+  EXPECT_EQ(asked_size, -1);
+  blob::StringSink refused;
+  EXPECT_EQ(kind_of([&] { fetch_layer(fetcher, digest, refused, cache.get()); }),
+            ErrorKind::kIntegrity);
+  EXPECT_EQ(size_requests, 1);
+  EXPECT_EQ(asked_size, stated);
+}
+
 }  // namespace
 }  // namespace hocker::pull

@@ -4,47 +4,44 @@
 #include <functional>
 #include <optional>
 
-#include "hocker/base/error.h"
 #include "hocker/image/manifest.h"
 
 namespace hocker::pull {
 namespace {
 
 // The platforms the index `top` lists, or nothing when it is a single image manifest.
-std::vector<image::Platform> index_platforms(registry::FetchedManifest top) {
+std::vector<image::Platform> index_platforms(const registry::FetchedManifest& top) {
   if (image::classify(top.raw, top.content_type) != image::DocumentKind::kIndex) return {};
-  return image::Index::parse(std::move(top.raw)).platforms();
+  return image::Index::parse(top.raw).platforms();
 }
 
+// Every pull resolves from the one index fetched: a manifest chosen twice is taken once.
 void add_pull(std::vector<std::unique_ptr<ImagePull>>& pulls, std::unique_ptr<ImagePull> pull) {
   for (const auto& taken : pulls) {
     if (taken->manifest().digest() == pull->manifest().digest()) return;
-    const auto& index = taken->resolved().index;
-    const auto& other = pull->resolved().index;
-    if (index && other && index->digest != other->digest) {
-      throw Error(ErrorKind::kIntegrity, pull->reference().string() + ": the index changed from " +
-                                             index->digest.string() + " to " +
-                                             other->digest.string() + " while it was read");
-    }
   }
   pulls.push_back(std::move(pull));
 }
 
-// The pulls for `selection`: `fetch_top` fetches what the reference names, `make` resolves
-// one platform (nullopt: the host's).
-using MakePull = std::function<std::unique_ptr<ImagePull>(const std::optional<image::Platform>&)>;
+// The pulls for `selection`: `fetch_top` fetches what the reference names (once, for every
+// platform), `make` resolves one platform (nullopt: the host's) from it.
+using MakePull = std::function<std::unique_ptr<ImagePull>(const std::optional<image::Platform>&,
+                                                          const registry::FetchedManifest& top)>;
 std::vector<std::unique_ptr<ImagePull>> pulls_for(
     const PlatformSelection& selection, const std::function<registry::FetchedManifest()>& fetch_top,
     const MakePull& make) {
+  registry::FetchedManifest top = fetch_top();
   std::vector<std::unique_ptr<ImagePull>> pulls;
   if (selection.all) {
-    std::vector<image::Platform> platforms = index_platforms(fetch_top());
-    if (platforms.empty()) pulls.push_back(make(std::nullopt));
-    for (const image::Platform& platform : platforms) add_pull(pulls, make(platform));
+    std::vector<image::Platform> platforms = index_platforms(top);
+    if (platforms.empty()) pulls.push_back(make(std::nullopt, top));
+    for (const image::Platform& platform : platforms) add_pull(pulls, make(platform, top));
     return pulls;
   }
-  if (selection.platforms.empty()) pulls.push_back(make(std::nullopt));
-  for (const image::Platform& platform : selection.platforms) add_pull(pulls, make(platform));
+  if (selection.platforms.empty()) pulls.push_back(make(std::nullopt, top));
+  for (const image::Platform& platform : selection.platforms) {
+    add_pull(pulls, make(platform, top));
+  }
   return pulls;
 }
 
@@ -56,8 +53,8 @@ std::vector<std::unique_ptr<ImagePull>> pull_platforms(registry::Client& client,
   return pulls_for(
       selection,
       [&] { return client.fetch_manifest(reference.repository, reference.identifier()); },
-      [&](const std::optional<image::Platform>& platform) {
-        return std::make_unique<ImagePull>(client, reference, platform);
+      [&](const std::optional<image::Platform>& platform, const registry::FetchedManifest& top) {
+        return std::make_unique<ImagePull>(client, reference, platform, top);
       });
 }
 
@@ -66,8 +63,8 @@ std::vector<std::unique_ptr<ImagePull>> pull_platforms(Sources& sources,
                                                        const PlatformSelection& selection) {
   return pulls_for(
       selection, [&] { return sources.fetch_manifest(reference.identifier()); },
-      [&](const std::optional<image::Platform>& platform) {
-        return std::make_unique<ImagePull>(sources, reference, platform);
+      [&](const std::optional<image::Platform>& platform, const registry::FetchedManifest& top) {
+        return std::make_unique<ImagePull>(sources, reference, platform, top);
       });
 }
 

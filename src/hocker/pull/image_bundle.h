@@ -23,9 +23,9 @@ struct PlatformSelection {
 };
 
 /// The image manifests `reference` gives for `selection`, one ImagePull each, in the order asked
-/// (with `all`, the index's order), a manifest chosen twice taken once. A reference naming a
-/// single image manifest gives that one (checked against the platforms asked for). Throws what
-/// ImagePull throws; Error(kIntegrity) when the index changes between requests.
+/// (with `all`, the index's order), a manifest chosen twice taken once. What the reference names
+/// is fetched once for all platforms. A reference naming a single image manifest gives that one
+/// (checked against the platforms asked for). Throws what ImagePull throws.
 std::vector<std::unique_ptr<ImagePull>> pull_platforms(registry::Client& client,
                                                        const ref::Reference& reference,
                                                        const PlatformSelection& selection);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "hocker/pull/test_registry.h"
 
 namespace hocker::pull {
@@ -76,6 +78,18 @@ TEST(PullPlatforms, TakesTheListedPlatformsInTheirOrderEachOnce) {
   }
   auto pulls = pull_platforms(registry.client(), registry.reference("multi"), listed);
   EXPECT_EQ(architectures_of(pulls), (std::vector<std::string>{"ppc64le", "s390x"}));
+}
+
+TEST(PullPlatforms, FetchesTheIndexOnceForAllItsPlatforms) {
+  TestRegistry registry;
+  add_index(registry, "multi", {"s390x", "arm64", "ppc64le"});
+  PlatformSelection all;
+  all.all = true;
+  auto pulls = pull_platforms(registry.client(), registry.reference("multi"), all);
+  ASSERT_EQ(pulls.size(), 3U);
+  std::vector<std::string> targets = registry.targets();
+  EXPECT_EQ(std::count(targets.begin(), targets.end(), "/v2/team/app/manifests/multi"), 1);
+  EXPECT_EQ(targets.size(), 4U);  // The index, then one manifest per platform.
 }
 
 TEST(PlatformDownloads, NamesOnePlatformKeepsEachEntrysPlatformAndTheWholeIndex) {

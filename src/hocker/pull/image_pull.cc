@@ -1,5 +1,7 @@
 #include "hocker/pull/image_pull.h"
 
+#include <utility>
+
 #include "hocker/archive/image_archive.h"
 #include "hocker/archive/image_names.h"
 #include "hocker/archive/spool_file.h"
@@ -41,23 +43,37 @@ registry::FetchedManifest fetch_index(Sources& sources, const ref::Reference& re
 }
 
 ImagePull::ImagePull(registry::Client& client, ref::Reference reference,
-                     std::optional<image::Platform> platform)
+                     std::optional<image::Platform> platform,
+                     std::optional<registry::FetchedManifest> top)
     : owned_sources_(std::make_unique<Sources>(client, reference.repository)),
       sources_(*owned_sources_),
       reference_(std::move(reference)),
       requested_(std::move(platform)),
       platform_(requested_ ? *requested_ : image::Platform::host()),
-      resolved_(registry::resolve_image(client, reference_, platform_)) {}
+      resolved_(resolve(std::move(top))) {}
 
 ImagePull::ImagePull(Sources& sources, ref::Reference reference,
-                     std::optional<image::Platform> platform)
+                     std::optional<image::Platform> platform,
+                     std::optional<registry::FetchedManifest> top)
     : sources_(sources),
       reference_(std::move(reference)),
       requested_(std::move(platform)),
       platform_(requested_ ? *requested_ : image::Platform::host()),
-      resolved_(registry::resolve_image(
-          [this](const std::string& identifier) { return sources_.fetch_manifest(identifier); },
-          reference_, platform_)) {}
+      resolved_(resolve(std::move(top))) {}
+
+registry::ResolvedImage ImagePull::resolve(std::optional<registry::FetchedManifest> top) const {
+  return registry::resolve_image(
+      [&](const std::string& identifier) {
+        // resolve_image asks for the reference first, then for a digest the index names.
+        if (top && identifier == reference_.identifier()) {
+          registry::FetchedManifest given = std::move(*top);
+          top.reset();
+          return given;
+        }
+        return sources_.fetch_manifest(identifier);
+      },
+      reference_, platform_);
+}
 
 image::ImageConfig ImagePull::fetch_config(cache::BlobCache* cache) const {
   image::ImageConfig config = sources_.fetch_config(manifest(), cache);

@@ -46,12 +46,15 @@ class ImagePull {
  public:
   /// Resolves `reference` (registry::resolve_image: one manifest request, two through an
   /// index) for `platform`, the platform asked for (--platform), or the host's when nullopt.
-  /// Throws what resolve_image throws.
+  /// `top`, when given, is what `reference` names, already fetched (several platforms of one
+  /// index): it is not requested again. Throws what resolve_image throws.
   ImagePull(registry::Client& client, ref::Reference reference,
-            std::optional<image::Platform> platform);
+            std::optional<image::Platform> platform,
+            std::optional<registry::FetchedManifest> top = std::nullopt);
   /// The same through `sources`: manifests, config and blobs from mirrors as their modes
   /// allow, then from the primary location.
-  ImagePull(Sources& sources, ref::Reference reference, std::optional<image::Platform> platform);
+  ImagePull(Sources& sources, ref::Reference reference, std::optional<image::Platform> platform,
+            std::optional<registry::FetchedManifest> top = std::nullopt);
 
   registry::Client& client() const { return sources_.primary(); }
   Sources& sources() const { return sources_; }
@@ -72,6 +75,9 @@ class ImagePull {
                   ForeignLayers foreign) const;
 
  private:
+  /// resolve_image through sources_, answering the request for the reference with `top`.
+  registry::ResolvedImage resolve(std::optional<registry::FetchedManifest> top) const;
+
   std::unique_ptr<Sources> owned_sources_;  // The primary alone, for the client constructor.
   Sources& sources_;
   ref::Reference reference_;

@@ -3,7 +3,6 @@
 #include "hocker/archive/spool_file.h"
 #include "hocker/base/error.h"
 #include "hocker/blob/sinks.h"
-#include "hocker/image/media_types.h"
 #include "hocker/pull/blob_pull.h"
 
 namespace hocker::pull {
@@ -205,24 +204,10 @@ void Sources::fetch_layer(const digest::Digest& digest, ByteSink& sink, cache::B
     pull::fetch_layer(*primary_, repository_, digest, sink, cache);
     return;
   }
-  std::int64_t size = -1;
-  // As pull::fetch_layer: a size bounds the partial file the cache keeps.
-  if (cache != nullptr && !cache->find(digest)) {
-    try {
-      size = fetch_blob_size(digest).value_or(-1);
-    } catch (const Error& error) {
-      ErrorKind kind = error.kind();
-      if (kind == ErrorKind::kNetwork || kind == ErrorKind::kAuth ||
-          kind == ErrorKind::kInterrupted) {
-        throw;
-      }
-    }
-  }
-  image::Descriptor blob{
-      std::string(image::media_type::kDockerLayerGzip), digest, size, {}, {}, {}};
-  blob::VerifySink verify("layer " + digest.string(), digest, size, sink);
-  fetch_blob(blob, verify, cache);
-  verify.finish();
+  LayerFetcher fetcher{
+      [&](const digest::Digest& blob) { return fetch_blob_size(blob); },
+      [&](const image::Descriptor& blob, ByteSink& out) { fetch_blob(blob, out, cache); }};
+  pull::fetch_layer(fetcher, digest, sink, cache);
 }
 
 SourceCounts Sources::counts() const {

@@ -55,8 +55,51 @@ def skopeo_copy_archive_to_oci(path, dest, transport="docker-archive"):
                      "oci:" + dest], "skopeo copy %s" % transport).decode()
 
 
+# -- private daemons -------------------------------------------------------------------
+class _PrivateDaemon:
+    """A daemon of our own in its own work folder: started in a new session (setsid, so stop()
+    signals the group), stopped at exit if not before, ready once `cmd("version")` succeeds.
+    Subclasses call _start() from __init__ and implement cmd()."""
+
+    def _start(self, name, argv, timeout):
+        self.log = os.path.join(self.workdir, name + ".log")
+        self._proc = start_process(argv, self.log, self.log)
+        on_exit(self.stop)
+        try:
+            def up():
+                if self._proc.poll() is not None:
+                    raise ConsumerUnavailable("%s exited: %s" % (name, self.log_tail()))
+                return run(self.cmd("version"), timeout=10)[0] == 0
+            wait_until(up, timeout=timeout, interval=0.2, what=name)
+        except ConsumerUnavailable:
+            self.stop()
+            raise
+        except Exception as e:
+            self.stop()
+            raise ConsumerUnavailable("%s did not start: %s\n%s" % (name, e, self.log_tail()))
+
+    def cmd(self, *args):
+        raise NotImplementedError
+
+    def log_tail(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()[-3000:]
+        except OSError:
+            return ""
+
+    def _after_stop(self):
+        """What to undo once the process is gone, before the work folder is removed."""
+
+    def stop(self):
+        forget_exit(self.stop)
+        stop_process(self._proc, timeout=20)
+        self._after_stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
 # -- docker ---------------------------------------------------------------------------
-class DockerDaemon:
+class DockerDaemon(_PrivateDaemon):
     """A private dockerd (vfs, no networking) on its own socket; call stop() when done."""
 
     def __init__(self, workdir=None, client="/usr/bin/docker", timeout=60):
@@ -73,29 +116,7 @@ class DockerDaemon:
                 "--exec-root", os.path.join(w, "exec"), "--pidfile", os.path.join(w, "docker.pid"),
                 "-H", self.host, "--config-file", conf, "--iptables=false", "--ip6tables=false",
                 "--bridge=none", "--storage-driver=vfs"]
-        self.log = os.path.join(w, "dockerd.log")
-        # start_process runs it in a new session (setsid), so stop() can signal the group
-        self._proc = start_process(argv, self.log, self.log)
-        on_exit(self.stop)
-        try:
-            def up():
-                if self._proc.poll() is not None:
-                    raise ConsumerUnavailable("dockerd exited: " + self.log_tail())
-                return run(self.cmd("version"), timeout=10)[0] == 0
-            wait_until(up, timeout=timeout, interval=0.2, what="dockerd")
-        except ConsumerUnavailable:
-            self.stop()
-            raise
-        except Exception as e:
-            self.stop()
-            raise ConsumerUnavailable("dockerd did not start: %s\n%s" % (e, self.log_tail()))
-
-    def log_tail(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return f.read()[-3000:]
-        except OSError:
-            return ""
+        self._start("dockerd", argv, timeout)
 
     def cmd(self, *args):
         return [self.client, "-H", self.host] + list(args)
@@ -120,11 +141,8 @@ class DockerDaemon:
     def rmi(self, *names):
         return run(self.cmd("rmi", "-f", *names))
 
-    def stop(self):
-        forget_exit(self.stop)
-        stop_process(self._proc, timeout=20)
+    def _after_stop(self):
         run(["umount", "-R", os.path.join(self.workdir, "exec")], timeout=20)
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 # -- podman -----------------------------------------------------------------------------
@@ -144,7 +162,7 @@ def podman_load(path, workdir=None):
 
 
 # -- containerd --------------------------------------------------------------------------
-class Containerd:
+class Containerd(_PrivateDaemon):
     """A private containerd (cri plugin disabled) on its own socket; call stop() when done."""
 
     def __init__(self, workdir=None, timeout=60):
@@ -160,28 +178,7 @@ class Containerd:
                     '[grpc]\n  address = "%s"\n[ttrpc]\n  address = "%s"\n'
                     % (os.path.join(w, "root"), os.path.join(w, "state"), self.socket,
                        self.socket + ".ttrpc"))
-        self.log = os.path.join(w, "containerd.log")
-        self._proc = start_process(["containerd", "--config", conf], self.log, self.log)
-        on_exit(self.stop)
-        try:
-            def up():
-                if self._proc.poll() is not None:
-                    raise ConsumerUnavailable("containerd exited: " + self.log_tail())
-                return run(self.cmd("version"), timeout=10)[0] == 0
-            wait_until(up, timeout=timeout, interval=0.2, what="containerd")
-        except ConsumerUnavailable:
-            self.stop()
-            raise
-        except Exception as e:
-            self.stop()
-            raise ConsumerUnavailable("containerd did not start: %s\n%s" % (e, self.log_tail()))
-
-    def log_tail(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return f.read()[-3000:]
-        except OSError:
-            return ""
+        self._start("containerd", ["containerd", "--config", conf], timeout)
 
     def cmd(self, *args):
         return [self.ctr_path, "-a", self.socket] + list(args)
@@ -196,11 +193,6 @@ class Containerd:
 
     def image_names(self):
         return self.ctr("images", "list", "--quiet").split()
-
-    def stop(self):
-        forget_exit(self.stop)
-        stop_process(self._proc, timeout=20)
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 # -- strict OCI consumers --------------------------------------------------------------------

@@ -12,6 +12,34 @@ let
 
   lib = {
     cleanSource = path: path;
+    # As nixpkgs' (without copying anything): the filter is kept for a test to call.
+    cleanSourceWith =
+      {
+        src,
+        filter,
+        name ? "source",
+      }:
+      {
+        origSrc = src;
+        inherit filter name;
+        outPath = toString src;
+      };
+    cleanSourceFilter = path: type: !(type == "directory" && baseNameOf (toString path) == ".git");
+    hasSuffix =
+      suffix: text:
+      let
+        start = builtins.stringLength text - builtins.stringLength suffix;
+      in
+      start >= 0 && builtins.substring start (builtins.stringLength suffix) text == suffix;
+    removePrefix =
+      prefix: text:
+      let
+        length = builtins.stringLength prefix;
+      in
+      if builtins.substring 0 length text == prefix then
+        builtins.substring length (builtins.stringLength text - length) text
+      else
+        text;
     optional = condition: item: if condition then [ item ] else [ ];
     licenses.asl20 = {
       spdxId = "Apache-2.0";
