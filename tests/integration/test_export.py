@@ -184,6 +184,40 @@ def test_unpack_refuses_hostile_layers_and_writes_nothing_outside(
     assert rc == 8 and not out.exists(), err
 
 
+@pytest.mark.parametrize("case", sorted(ri.CONTAINED))
+def test_a_hostile_symlink_is_resolved_inside_the_directory_and_nothing_is_written_outside(
+        hocker, run, plain_registry, image_builder, tmp_path, case):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "canary").write_text("untouched")
+    layers, lands = ri.CONTAINED[case]
+    layers = [[(p, k, v.replace("{}", str(outside)) if v else v, a) for p, k, v, a in layer]
+              for layer in layers]
+    image = image_builder.build_image("contained-" + case, [ri.layer_spec(l) for l in layers])
+    plain_registry.push(image, "team/contained-%s:v1" % case)
+    target = outside / "root"
+    rc, _, err = export(run, hocker, plain_registry, "team/contained-%s:v1" % case,
+                        "--unpack", str(target))
+    assert rc == 0, err
+    assert (outside / "canary").read_text() == "untouched"
+    assert sorted(os.listdir(outside)) == ["canary", "root"]
+    assert (target / lands.replace("{}", str(outside)).lstrip("/")).read_text() == "pwned"
+
+
+def test_a_layer_whose_diff_id_is_wrong_is_refused_with_exit_6_and_no_output(
+        hocker, run, plain_registry, image_builder, tmp_path):
+    wrong = "sha256:" + "ab" * 32
+    image = image_builder.build_image("wrong-diff-id", [{"a": "A"}, {"b": "B"}],
+                                      diff_id_overrides={1: wrong})
+    plain_registry.push(image, "team/wrong-diff-id:v1")
+    for args in (["-o", str(tmp_path / "rootfs.tar")], ["--unpack", str(tmp_path / "root")]):
+        rc, stdout, err = export(run, hocker, plain_registry, "team/wrong-diff-id:v1", *args)
+        assert rc == 6, err
+        assert_one_error_line(err, "hocker-export", image.layers[1].digest, "diff_id mismatch",
+                              wrong)
+        assert os.listdir(tmp_path) == []
+
+
 def test_unpack_refuses_a_directory_that_is_not_empty(hocker, run, plain_registry, tmp_path):
     (tmp_path / "keep").write_text("mine")
     rc, _, err = export(run, hocker, plain_registry, FIXTURE_REFS["hello"], "--unpack", str(tmp_path))
