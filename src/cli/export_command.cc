@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <exception>
 #include <optional>
 
 #include "cli/command.h"
@@ -25,12 +26,46 @@ namespace {
 
 constexpr int kDefaultJobs = 3;
 
-// The layers of the image, verified (digest and size), each in an unlinked spool file: the
-// temporary space is the compressed size of the image.
+// Holds back what `next` throws until finish(): a corrupted blob is reported by the digest check
+// that runs before finish() reaches here ("digest mismatch"), not by whatever the decompressor
+// made of the damaged bytes.
+class DeferredFailureSink final : public ByteSink {
+ public:
+  explicit DeferredFailureSink(ByteSink& next) : next_(next) {}
+  void write(Bytes data) override {
+    if (failure_) return;
+    try {
+      next_.write(data);
+    } catch (const Error&) {
+      failure_ = std::current_exception();
+    }
+  }
+  void finish() override {
+    if (failure_) std::rethrow_exception(failure_);
+    next_.finish();
+  }
+
+ private:
+  ByteSink& next_;
+  std::exception_ptr failure_;
+};
+
+// The layers of the image, verified (digest and size) as they stream in, then decompressed
+// (ISA-L, zstd) and checked against the config's diff_ids in the same pass, each kept as its
+// plain tar in an unlinked spool file. The temporary space is the uncompressed size of the
+// image; in exchange, the flattener's two passes never decompress: the first seeks from header
+// to header, the second reads the surviving data.
 class SpooledLayers {
  public:
-  SpooledLayers(const pull::ImagePull& pull, cache::BlobCache* cache, int jobs) {
+  SpooledLayers(const pull::ImagePull& pull, const image::ImageConfig& config,
+                cache::BlobCache* cache, int jobs) {
     const auto& layers = pull.manifest().layers();
+    const auto& diff_ids = config.diff_ids();
+    if (diff_ids.size() != layers.size()) {
+      throw Error(ErrorKind::kFormat, "the config lists " + std::to_string(diff_ids.size()) +
+                                          " diff_ids for " + std::to_string(layers.size()) +
+                                          " layers");
+    }
     std::string directory = archive::spool_directory("");
     for (std::size_t i = 0; i < layers.size(); ++i) {
       spools_.push_back(std::make_unique<archive::SpoolFile>(directory));
@@ -39,11 +74,20 @@ class SpooledLayers {
     }
     archive::StopFlag stop{false};
     archive::run_in_parallel(layers.size(), jobs, stop, [&](std::size_t i) {
-      blob::VerifySink verify("layer " + layers[i].digest.string(), layers[i].digest,
-                              layers[i].size, *spools_[i]);
+      std::string subject = "layer " + layers[i].digest.string();
+      blob::DigestTee uncompressed(*spools_[i]);
+      auto decompress = blob::make_decompressor(subject, uncompressed);
+      DeferredFailureSink deferred(*decompress);
+      blob::VerifySink verify(subject, layers[i].digest, layers[i].size, deferred);
       archive::StopCheckSink checked(stop, verify);
       pull.fetch_blob(layers[i], checked, cache, pull::ForeignLayers::kRefuse);
       verify.finish();
+      digest::Digest diff_id = uncompressed.digest();
+      if (diff_id != diff_ids[i]) {
+        throw Error(ErrorKind::kIntegrity, subject + ": diff_id mismatch: the config lists " +
+                                               diff_ids[i].string() +
+                                               ", the uncompressed layer is " + diff_id.string());
+      }
     });
   }
   const std::vector<rootfs::LayerFile>& files() const { return files_; }
@@ -91,8 +135,8 @@ class ExportCommand final : public Command {
     auto client = make_client(options_, reference);
     pull::ImagePull pull(*client, reference, requested_platform(options_));
     auto cache = pull::open_cache(options_.cache);
-    pull.fetch_config(cache.get());  // checks the platform asked for
-    SpooledLayers layers(pull, cache.get(), jobs_);
+    image::ImageConfig config = pull.fetch_config(cache.get());  // checks the platform asked for
+    SpooledLayers layers(pull, config, cache.get(), jobs_);
     if (!unpack_.empty()) {
       warn_about_skipped(rootfs::unpack_rootfs(layers.files(), unpack_,
                                                rootfs::unpack_options_for_this_process()));

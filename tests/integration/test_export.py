@@ -12,6 +12,7 @@ import tarfile
 
 import pytest
 
+from harness import consumers
 from harness import rootfs_images as ri
 from harness.cli import assert_one_error_line, leftovers
 from harness.fault_proxy import FaultProxy, flip_byte
@@ -184,6 +185,40 @@ def test_unpack_refuses_hostile_layers_and_writes_nothing_outside(
     assert rc == 8 and not out.exists(), err
 
 
+@pytest.mark.parametrize("case", sorted(ri.CONTAINED))
+def test_a_hostile_symlink_is_resolved_inside_the_directory_and_nothing_is_written_outside(
+        hocker, run, plain_registry, image_builder, tmp_path, case):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "canary").write_text("untouched")
+    layers, lands = ri.CONTAINED[case]
+    layers = [[(p, k, v.replace("{}", str(outside)) if v else v, a) for p, k, v, a in layer]
+              for layer in layers]
+    image = image_builder.build_image("contained-" + case, [ri.layer_spec(l) for l in layers])
+    plain_registry.push(image, "team/contained-%s:v1" % case)
+    target = outside / "root"
+    rc, _, err = export(run, hocker, plain_registry, "team/contained-%s:v1" % case,
+                        "--unpack", str(target))
+    assert rc == 0, err
+    assert (outside / "canary").read_text() == "untouched"
+    assert sorted(os.listdir(outside)) == ["canary", "root"]
+    assert (target / lands.replace("{}", str(outside)).lstrip("/")).read_text() == "pwned"
+
+
+def test_a_layer_whose_diff_id_is_wrong_is_refused_with_exit_6_and_no_output(
+        hocker, run, plain_registry, image_builder, tmp_path):
+    wrong = "sha256:" + "ab" * 32
+    image = image_builder.build_image("wrong-diff-id", [{"a": "A"}, {"b": "B"}],
+                                      diff_id_overrides={1: wrong})
+    plain_registry.push(image, "team/wrong-diff-id:v1")
+    for args in (["-o", str(tmp_path / "rootfs.tar")], ["--unpack", str(tmp_path / "root")]):
+        rc, stdout, err = export(run, hocker, plain_registry, "team/wrong-diff-id:v1", *args)
+        assert rc == 6, err
+        assert_one_error_line(err, "hocker-export", image.layers[1].digest, "diff_id mismatch",
+                              wrong)
+        assert os.listdir(tmp_path) == []
+
+
 def test_unpack_refuses_a_directory_that_is_not_empty(hocker, run, plain_registry, tmp_path):
     (tmp_path / "keep").write_text("mine")
     rc, _, err = export(run, hocker, plain_registry, FIXTURE_REFS["hello"], "--unpack", str(tmp_path))
@@ -350,20 +385,77 @@ UMOCI_DIFFERENCES = {
 }
 
 
+def umoci_tree(registry, ref, work):
+    """The tree `umoci unpack --rootless` makes of `ref` (skopeo copies it to a layout)."""
+    if not os.path.exists("/usr/bin/umoci"):
+        pytest.skip("umoci is not installed")
+    layout = work / "layout"
+    subprocess.run(["skopeo", "--insecure-policy", "copy", "-q", "--src-tls-verify=false",
+                    "docker://%s/%s" % (registry.host, ref), "oci:%s:v1" % layout],
+                   check=True, capture_output=True)
+    bundle = work / "bundle"
+    subprocess.run(["umoci", "unpack", "--rootless", "--image", "%s:v1" % layout, str(bundle)],
+                   check=True, capture_output=True)
+    return tree_of_dir(bundle / "rootfs")
+
+
 @pytest.mark.consumer
 @pytest.mark.parametrize("case", COMPARED)
 def test_unpack_matches_umoci_unpack(hocker, run, rootfs_registry, tmp_path, case):
-    if not os.path.exists("/usr/bin/umoci"):
-        pytest.skip("umoci is not installed")
-    layout = tmp_path / "layout"
-    subprocess.run(["skopeo", "--insecure-policy", "copy", "-q", "--src-tls-verify=false",
-                    "docker://%s/%s" % (rootfs_registry.host, compared_ref(case)),
-                    "oci:%s:v1" % layout], check=True, capture_output=True)
-    bundle = tmp_path / "bundle"
-    subprocess.run(["umoci", "unpack", "--rootless", "--image", "%s:v1" % layout, str(bundle)],
-                   check=True, capture_output=True)
+    theirs = umoci_tree(rootfs_registry, compared_ref(case), tmp_path)
     ours = tmp_path / "ours"
     rc, _, err = export(run, hocker, rootfs_registry, compared_ref(case), "--unpack", str(ours))
     assert rc == 0, err
     expected = UMOCI_DIFFERENCES.get(case, lambda tree: tree)(tree_of_dir(ours))
-    assert tree_of_dir(bundle / "rootfs") == expected
+    assert theirs == expected
+
+
+@pytest.mark.consumer
+@pytest.mark.parametrize("case", sorted(ri.CONTAINED))
+def test_contained_hostile_symlinks_unpack_as_umoci_unpacks_them(
+        hocker, run, plain_registry, image_builder, tmp_path, case):
+    layers = [[(p, k, v.replace("{}", "/host/dir") if v else v, a) for p, k, v, a in layer]
+              for layer in ri.CONTAINED[case][0]]
+    image = image_builder.build_image("umoci-contained-" + case,
+                                      [ri.layer_spec(l) for l in layers])
+    plain_registry.push(image, "team/umoci-contained-%s:v1" % case)
+    ref = "team/umoci-contained-%s:v1" % case
+    theirs = umoci_tree(plain_registry, ref, tmp_path)
+    ours = tmp_path / "ours"
+    rc, _, err = export(run, hocker, plain_registry, ref, "--unpack", str(ours))
+    assert rc == 0, err
+    assert theirs == tree_of_dir(ours)
+
+
+@pytest.mark.parametrize("case", sorted(ri.CONTAINED))
+def test_contained_hostile_symlinks_export_as_docker_exports_them(
+        hocker, run, plain_registry, image_builder, docker_daemon, tmp_path, case):
+    layers = [[(p, k, v.replace("{}", "/host/dir") if v else v, a) for p, k, v, a in layer]
+              for layer in ri.CONTAINED[case][0]]
+    image = image_builder.build_image("docker-contained-" + case,
+                                      [ri.layer_spec(l) for l in layers])
+    ref = "team/docker-contained-%s:v1" % case
+    plain_registry.push(image, ref)
+    ours = tmp_path / "ours.tar"
+    assert export(run, hocker, plain_registry, ref, "-o", str(ours))[0] == 0
+    name = "hocker-contained-%s:v1" % case
+    archive = tmp_path / "image.tar"
+    rc, _, err = run([hocker, "image", plain_registry.host + "/" + ref, "-q", "--tag", name,
+                      "-o", str(archive)])
+    assert rc == 0, err
+    if case == "symlink-then-file-through-it":
+        # docker follows the dangling link inside the root too, but creates no directory on
+        # the way: it refuses the layer where umoci and hocker imply host/dir/.
+        with pytest.raises(consumers.ConsumerError, match="no such file or directory"):
+            docker_daemon.load(str(archive))
+        return
+    docker_daemon.load(str(archive))
+    cid = docker_daemon.docker("create", name, "/nothing").strip()
+    try:
+        theirs = tmp_path / "docker.tar"
+        docker_daemon.docker("export", "-o", str(theirs), cid)
+    finally:
+        docker_daemon.docker("rm", cid)
+        docker_daemon.rmi(name)
+    mine = tree_of_tar(ours)
+    assert without_docker_additions(tree_of_tar(theirs), mine) == mine

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 
 #include "hocker/base/error.h"
 #include "hocker/rootfs/entry_path.h"
@@ -16,44 +17,88 @@ void EntryDeleter::operator()(archive_entry* entry) const {
 
 struct FileTree::Node {
   bool directory = true;
-  EntryPtr header;          // directory: its header; null when only implied
-  std::size_t content = 0;  // non-directory: index into sources_
+  EntryPtr header;                     // directory: its header; null when only implied
+  std::size_t content = 0;             // non-directory: index into sources_
+  std::optional<std::string> symlink;  // a symlink's target
   std::map<std::string, std::unique_ptr<Node>, std::less<>> children;
+
+  const Node* child(const std::string& name) const {
+    auto found = children.find(name);
+    return found == children.end() ? nullptr : found->second.get();
+  }
 };
 
 FileTree::FileTree() : root_(std::make_unique<Node>()) {}
 FileTree::~FileTree() = default;
 
-// Walks through directories only; null when a component is missing or not a directory.
-FileTree::Node* FileTree::find(const std::string& path) const {
-  Node* node = root_.get();
-  for (std::string_view component : path_components(path)) {
-    if (!node->directory) return nullptr;
-    auto found = node->children.find(component);
-    if (found == node->children.end()) return nullptr;
-    node = found->second.get();
+namespace {
+
+// Pushes the components of `path` on `pending`, a stack: the first component ends on top.
+void push_components(std::string_view path, std::vector<std::string>& pending) {
+  std::vector<std::string> components;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = std::min(path.find('/', start), path.size());
+    components.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
   }
-  return node;
+  pending.insert(pending.end(), components.rbegin(), components.rend());
 }
 
-// The directory that will hold `path`, creating implied directories (mode 0755, owned by root,
-// as containerd and docker create missing parents) where a component is missing.
-FileTree::Node& FileTree::parent_for(const std::string& path, const std::string& subject) {
+std::string joined(const std::vector<std::string>& names) {
+  std::string path;
+  for (const std::string& name : names) path += (path.empty() ? "" : "/") + name;
+  return path;
+}
+
+}  // namespace
+
+// The walk of openat2's RESOLVE_IN_ROOT over the tree in memory: a symlink before the last
+// component is followed, an absolute target restarting at the root and ".." never climbing
+// above it, as umoci and docker (which applies a layer chrooted into its root) resolve a
+// layer's paths.
+FileTree::Place FileTree::resolve(const std::string& path, bool imply, const std::string& subject) {
   std::vector<std::string_view> components = path_components(path);
-  Node* node = root_.get();
-  std::string walked;
-  for (std::size_t i = 0; i + 1 < components.size(); ++i) {
-    walked += (walked.empty() ? "" : "/") + std::string(components[i]);
-    auto& child = node->children[std::string(components[i])];
-    if (!child) child = std::make_unique<Node>();
-    if (!child->directory) {
-      throw Error(ErrorKind::kFormat, subject + ": refusing entry " + path + ": " + walked +
-                                          " is not a directory (nothing is written through "
-                                          "a link or into a file)");
+  if (components.empty()) return {root_.get(), "", ""};
+  std::vector<std::string> pending;
+  push_components(path.substr(0, path.size() - components.back().size()), pending);
+  std::vector<Node*> nodes{root_.get()};
+  std::vector<std::string> names;
+  int links = 0;
+  while (!pending.empty()) {
+    std::string component = std::move(pending.back());
+    pending.pop_back();
+    if (component.empty() || component == ".") continue;
+    if (component == "..") {
+      if (nodes.size() > 1) nodes.pop_back(), names.pop_back();
+      continue;
     }
-    node = child.get();
+    auto found = nodes.back()->children.find(component);
+    if (found == nodes.back()->children.end()) {
+      if (!imply) return {nullptr, std::string(components.back()), ""};
+      found = nodes.back()->children.emplace(component, std::make_unique<Node>()).first;
+    }
+    Node* child = found->second.get();
+    names.push_back(component);
+    if (child->directory) {
+      nodes.push_back(child);
+      continue;
+    }
+    if (!child->symlink) {
+      throw Error(ErrorKind::kFormat, subject + ": refusing entry " + path + ": " + joined(names) +
+                                          " is not a directory");
+    }
+    if (++links > kMaxSymlinks) {
+      throw Error(ErrorKind::kFormat,
+                  subject + ": refusing entry " + path + ": too many levels of symbolic links");
+    }
+    names.pop_back();
+    if (child->symlink->starts_with('/')) nodes.resize(1), names.clear();
+    push_components(*child->symlink, pending);
   }
-  return *node;
+  std::string name(components.back());
+  std::string resolved = joined(names);
+  return {nodes.back(), name, resolved.empty() ? name : resolved + "/" + name};
 }
 
 void FileTree::add(std::size_t layer, LayerEntry& entry, const std::string& subject) {
@@ -62,47 +107,48 @@ void FileTree::add(std::size_t layer, LayerEntry& entry, const std::string& subj
     if (entry.directory) return;
     throw Error(ErrorKind::kFormat, subject + ": refusing an entry that replaces the root");
   }
-  std::size_t content = 0;
+  const Node* linked = nullptr;
   if (!entry.hardlink.empty()) {  // resolved first: a link may name the path it replaces
-    Node* target = find(entry.hardlink);
-    if (target == nullptr || target->directory || target == root_.get()) {
+    Place target = resolve(entry.hardlink, false, subject);
+    const Node* found = target.parent == nullptr ? nullptr : target.parent->child(target.name);
+    if (found == nullptr || found->directory) {
       throw Error(ErrorKind::kFormat, subject + ": refusing hard link " + entry.path + " -> " +
                                           entry.hardlink +
                                           ": its target is missing or not a file here");
     }
-    content = target->content;
+    linked = found;
   }
-  Node& parent = parent_for(entry.path, subject);
-  std::string name = entry.path.substr(entry.path.rfind('/') + 1);
-  auto& slot = parent.children[name];
+  Place place = resolve(entry.path, true, subject);
+  auto& slot = place.parent->children[place.name];
   if (entry.directory) {
     if (!slot || !slot->directory) slot = std::make_unique<Node>();  // keeps a dir's children
     slot->header = std::move(entry.header);
     return;
   }
-  if (entry.hardlink.empty()) {
-    content = sources_.size();
+  auto node = std::make_unique<Node>();  // a non-directory drops whatever was there, subtree too
+  node->directory = false;
+  if (linked != nullptr) {
+    node->content = linked->content;
+    node->symlink = linked->symlink;
+  } else {
+    node->content = sources_.size();
     sources_.push_back({layer, entry.ordinal});
+    node->symlink = entry.symlink;
   }
-  slot = std::make_unique<Node>();  // a non-directory drops whatever was there, subtree too
-  slot->directory = false;
-  slot->content = content;
+  slot = std::move(node);
 }
 
 void FileTree::apply(std::size_t layer, Changeset changes, const std::string& subject) {
   // Whiteouts first: they hide what the lower layers left, never an entry of their own layer,
   // and an opaque marker hides every lower child of its directory wherever it stands.
   for (const std::string& path : changes.whiteouts) {
-    std::size_t slash = path.rfind('/');
-    Node* parent = find(slash == std::string::npos ? "" : path.substr(0, slash));
-    if (parent != nullptr && parent->directory) {
-      auto found = parent->children.find(path.substr(slash == std::string::npos ? 0 : slash + 1));
-      if (found != parent->children.end()) parent->children.erase(found);
-    }
+    Place place = resolve(path, false, subject);
+    if (place.parent != nullptr) place.parent->children.erase(place.name);
   }
   for (const std::string& path : changes.opaques) {
-    Node* directory = find(path);
-    if (directory != nullptr && directory->directory) directory->children.clear();
+    // The marker's directory is a parent of the marker: followed like any parent.
+    Place place = resolve(path.empty() ? ".wh..wh..opq" : path + "/.wh..wh..opq", false, subject);
+    if (place.parent != nullptr) place.parent->children.clear();
   }
   for (LayerEntry& entry : changes.additions) add(layer, entry, subject);
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,8 @@ struct LayerEntry {
   std::int64_t ordinal;  ///< index in the layer's tar
   bool directory = false;
   std::string hardlink;  ///< normal path of a hard link's target; empty for other entries
-  EntryPtr header;       ///< directories only: the header, for the output
+  std::optional<std::string> symlink;  ///< a symlink's target, as written
+  EntryPtr header;                     ///< directories only: the header, for the output
 };
 
 /// What one layer changes, its whiteouts separated from its additions (a whiteout applies to
@@ -54,10 +56,14 @@ class FileTree {
   FileTree();
   ~FileTree();
 
-  /// Applies layer `layer`'s changeset on top of the layers applied before it. Throws
-  /// Error(kFormat) naming `subject` for an entry placed under a non-directory (a symlink
-  /// included: nothing is written through a link), a hard link whose target is missing, a
-  /// directory, or reached through a non-directory, and a non-directory at the root.
+  /// Applies layer `layer`'s changeset on top of the layers applied before it. Every path
+  /// (an entry's, a whiteout's, a hard link's target) is resolved inside the root: a symlink
+  /// met before the last component is followed, "/" in its target meaning the root and ".."
+  /// stopping at the root (openat2's RESOLVE_IN_ROOT), missing directories are implied; the
+  /// last component is never followed (an entry replaces a symlink, it does not write through
+  /// it). Throws Error(kFormat) naming `subject` for an entry placed under a file or device, a
+  /// path that meets more than kMaxSymlinks symlinks (a loop), a hard link whose target is
+  /// missing or a directory, and a non-directory at the root.
   void apply(std::size_t layer, Changeset changes, const std::string& subject);
 
   /// Every final directory, depth first with siblings in byte order of their names (parents
@@ -71,11 +77,21 @@ class FileTree {
   /// directories(); sorted by source entry (layer, then ordinal).
   std::vector<Content> contents() const;
 
+  /// As Linux's MAXSYMLINKS: more symlinks on one path is a loop (ELOOP).
+  static constexpr int kMaxSymlinks = 40;
+
   struct Node;
+  /// Where a path resolved to: the directory holding its last component, and that name.
+  struct Place {
+    Node* parent = nullptr;  ///< null when a directory is missing and none was implied
+    std::string name;        ///< the last component ("" for the root itself)
+    std::string path;        ///< the resolved normal path
+  };
+  /// Resolves normal path `path` inside the root as apply() does; with `imply`, missing
+  /// directories on the way are created. Throws Error(kFormat) naming `subject` as apply().
+  Place resolve(const std::string& path, bool imply, const std::string& subject);
 
  private:
-  Node* find(const std::string& path) const;
-  Node& parent_for(const std::string& path, const std::string& subject);
   void add(std::size_t layer, LayerEntry& entry, const std::string& subject);
 
   std::unique_ptr<Node> root_;

@@ -41,13 +41,16 @@ Changeset read_changeset(const LayerFile& layer) {
       case EntryRole::kAddition:
         break;
     }
-    LayerEntry addition{std::move(path), reader.ordinal(), false, {}, {}};
+    LayerEntry addition{std::move(path), reader.ordinal(), false, {}, {}, {}};
     if (const char* target = archive_entry_hardlink(entry)) {
       addition.hardlink = normal_path(target, layer.name);
       if (addition.hardlink.empty()) {
         throw Error(ErrorKind::kFormat, layer.name + ": refusing hard link " + addition.path +
                                             " to the root directory");
       }
+    } else if (archive_entry_filetype(entry) == AE_IFLNK) {
+      const char* link = archive_entry_symlink(entry);
+      addition.symlink = link != nullptr ? link : "";
     } else if (archive_entry_filetype(entry) == AE_IFDIR) {
       addition.directory = true;
       addition.header.reset(archive_entry_clone(entry));

@@ -42,7 +42,7 @@ SplitPath split(const std::string& path) {
 class DirectoryOutput final : public EntryConsumer {
  public:
   DirectoryOutput(std::string directory, const UnpackOptions& options)
-      : directory_(std::move(directory)), options_(options) {}
+      : directory_(std::move(directory)), options_(options), resolver_(options.resolver) {}
 
   void add(archive_entry* entry, LayerReader* data) override {
     open_root();
@@ -76,7 +76,7 @@ class DirectoryOutput final : public EntryConsumer {
     open_root();
     // Deepest first: a directory's time and a restrictive mode are set after its children.
     for (auto it = directories_.rbegin(); it != directories_.rend(); ++it) {
-      UniqueFd fd = open_beneath(root_.get(), it->first, O_RDONLY | O_DIRECTORY);
+      UniqueFd fd = open_in_root(root_.get(), it->first, O_RDONLY | O_DIRECTORY, resolver_);
       if (!fd.valid()) refuse(it->first, errno);
       apply_by_fd(it->second.get(), fd.get(), it->first);
     }
@@ -89,9 +89,9 @@ class DirectoryOutput final : public EntryConsumer {
 
   [[noreturn]] void refuse(const std::string& path, int error_number) const {
     if (error_number == ELOOP || error_number == EXDEV || error_number == ENOTDIR) {
-      throw Error(
-          ErrorKind::kFormat,
-          "refusing entry " + path + ": its path goes through a symlink or leaves " + directory_);
+      throw Error(ErrorKind::kFormat, "refusing entry " + path + " in " + directory_ + ": " +
+                                          std::strerror(error_number) +
+                                          " (it changed while being unpacked)");
     }
     fail_io(where(path), error_number);
   }
@@ -104,7 +104,9 @@ class DirectoryOutput final : public EntryConsumer {
   }
 
   UniqueFd open_directory(const std::string& path, const std::string& entry_path) {
-    UniqueFd fd = open_beneath(root_.get(), path, O_PATH | O_DIRECTORY);
+    // Every component of a parent is resolved inside the root, its last one included.
+    UniqueFd fd = open_in_root(root_.get(), path.empty() ? path : path + "/.", O_PATH | O_DIRECTORY,
+                               resolver_);
     if (!fd.valid()) refuse(entry_path, errno);
     return fd;
   }
@@ -197,6 +199,7 @@ class DirectoryOutput final : public EntryConsumer {
 
   std::string directory_;
   UnpackOptions options_;
+  Resolver resolver_;
   UniqueFd root_;
   std::vector<std::pair<std::string, EntryPtr>> directories_;
   UnpackSummary summary_;
@@ -206,7 +209,9 @@ class DirectoryOutput final : public EntryConsumer {
 
 UnpackOptions unpack_options_for_this_process() {
   bool root = ::geteuid() == 0;
-  return {root, root};
+  UnpackOptions options;
+  options.apply_ownership = options.make_devices = root;
+  return options;
 }
 
 void check_unpack_directory(const std::string& directory) {

@@ -1,5 +1,5 @@
-// Unpacking an image's flattened root filesystem into a directory, every path resolved beneath
-// it (safe_open.h): nothing a layer says can create, replace or link a file outside it.
+// Unpacking an image's flattened root filesystem into a directory, every path resolved with it
+// as the root (safe_open.h): nothing a layer says can create, replace or link a file outside it.
 #pragma once
 
 #include <cstdint>
@@ -7,13 +7,15 @@
 #include <string>
 
 #include "hocker/rootfs/layer_file.h"
+#include "hocker/rootfs/safe_open.h"
 
 namespace hocker::rootfs {
 
 /// What the process may do; by default what an unprivileged process may not is skipped.
 struct UnpackOptions {
-  bool apply_ownership = false;  ///< chown every entry to its uid/gid (needs root)
-  bool make_devices = false;     ///< create character and block devices (needs CAP_MKNOD)
+  bool apply_ownership = false;            ///< chown every entry to its uid/gid (needs root)
+  bool make_devices = false;               ///< create character and block devices (needs CAP_MKNOD)
+  Resolver resolver = Resolver::kOpenat2;  ///< kWalk forces the resolver in user space
 };
 
 /// The options for this process: ownership and devices when running as root (euid 0).
@@ -31,7 +33,7 @@ struct UnpackSummary {
 void check_unpack_directory(const std::string& directory);
 
 /// Flattens `layers` (flatten.h) into `directory`, created (0755) when missing, which must be
-/// empty. Paths are resolved beneath it with open_beneath(); every file is created anew
+/// empty. Paths are resolved inside it with open_in_root(); every file is created anew
 /// (O_EXCL), hard links name a path already unpacked. Modes (setuid, setgid and sticky bits
 /// included), times and xattrs are applied, directories' last (deepest first), ownership and
 /// devices as `options` allow. Hostile or malformed layers are refused by the flattener's

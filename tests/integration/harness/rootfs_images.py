@@ -103,17 +103,39 @@ CASES = {
     "empty-layers": (
         [[E("f", "f", "F")], [], [E("g", "f", "G")], []],
         [("f", "f", "F", 0o644), ("g", "f", "G", 0o644)]),
+    # Paths through symlinked directories are resolved inside the root (relative, absolute and
+    # chained links, ".." stopping at the root); the last component is never followed.
+    "symlinked-dirs": (
+        [[E("usr", "d"), E("usr/lib", "d"), E("usr/lib/old.so", "f", "O"), E("lib", "l", "usr/lib"),
+          E("lib64", "l", "lib"), E("run", "d"), E("var", "d"), E("var/run", "l", "/run"),
+          E("up", "l", "../../..")],
+         [E("lib/x.so", "f", "X"), E("lib64/y.so", "f", "Y"), E("var/run/pid", "f", "1"),
+          E("up/usr/z", "f", "Z"), E("lib/.wh.old.so", "f", "")]],
+        [("run/", "d", "", 0o755), ("usr/", "d", "", 0o755), ("usr/lib/", "d", "", 0o755),
+         ("var/", "d", "", 0o755), ("lib", "l", "usr/lib", 0o777), ("lib64", "l", "lib", 0o777),
+         ("var/run", "l", "/run", 0o777), ("up", "l", "../../..", 0o777),
+         ("usr/lib/x.so", "f", "X", 0o644), ("usr/lib/y.so", "f", "Y", 0o644),
+         ("run/pid", "f", "1", 0o644), ("usr/z", "f", "Z", 0o644)]),
 }
 
 # Hostile layers for --unpack, each refused before anything is written. {} is filled with the
 # absolute path of the folder holding the canary.
 HOSTILE = {
-    "symlink-then-file-through-it": [[E("a", "l", "{}")], [E("a/canary", "f", "pwned")]],
     "symlink-named-dot": [[E(".", "l", "{}")], [E("canary", "f", "pwned")]],
-    "symlink-to-dotdot": [[E("up", "l", ".."), E("up/canary", "f", "pwned")]],
+    "symlink-loop": [[E("a", "l", "b"), E("b", "l", "a")], [E("a/canary", "f", "pwned")]],
     "hardlink-to-host-path": [[E("h", "h", "{}/canary")]],
     "hardlink-through-symlinked-dir": [[E("d", "l", "{}"), E("d2", "d"), E("d2/h", "h", "d/canary")]],
     "dotdot-name": [[E("../canary", "f", "pwned")]],
+}
+
+# Hostile layers whose paths stay inside the root once resolved in it: written, and only
+# there. name -> (layers, where the file lands inside the root).
+CONTAINED = {
+    "symlink-then-file-through-it": ([[E("a", "l", "{}")], [E("a/canary", "f", "pwned")]],
+                                     "{}/canary"),
+    "symlink-to-dotdot": ([[E("up", "l", ".."), E("up/canary", "f", "pwned")]], "canary"),
+    "symlink-to-many-dotdots": ([[E("up", "l", "../../../../.."), E("up/canary", "f", "pwned")]],
+                                "canary"),
 }
 
 
