@@ -78,7 +78,7 @@ class Authenticator {
   struct Token {
     std::string value;
     Clock::time_point expiry;
-    std::chrono::seconds lifetime;  // As the token server granted it.
+    std::chrono::seconds lifetime{0};  // As the token server granted it.
   };
   TokenKey token_key(const std::string& scope) const;
   bool recall_token(const std::string& scope);

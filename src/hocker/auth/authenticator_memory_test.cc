@@ -110,7 +110,7 @@ TEST(AuthenticatorMemory, NeverOffersATokenOfOtherCredentials) {
   memory->tokens[FakeMemory::text_of({"127.0.0.1:5000", kScope, "basic\nalice\nhunter2"})] = {
       "alices", 300s};
   struct Case {
-    const char* name;
+    const char* name = nullptr;
     Credentials credentials;
   } cases[] = {
       {"anonymous", Credentials{}},

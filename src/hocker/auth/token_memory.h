@@ -31,7 +31,7 @@ struct TokenKey {
 /// A token and how long it is still valid (counted from the moment it is returned).
 struct RememberedToken {
   std::string value;
-  std::chrono::seconds lifetime;
+  std::chrono::seconds lifetime{0};
 };
 
 /// Storage for RememberedRealm and RememberedToken. Lookups that find nothing usable (missing,
