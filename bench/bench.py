@@ -33,6 +33,7 @@ from harness.images import MTIME, ImageBuilder, Layer  # noqa: E402
 from harness.registry import Registry  # noqa: E402
 from harness.util import bare  # noqa: E402
 from export_bench import run_export_case  # noqa: E402
+from rtt_bench import run_rtt_case  # noqa: E402
 
 MIB = 1 << 20
 DEFAULT_HOCKER = os.path.join(REPO_ROOT, "build", "release", "src", "cli", "hocker")
@@ -377,9 +378,9 @@ def main():
     ap.add_argument("--layers", type=int, default=8, help="number of layers (8)")
     ap.add_argument("--runs", type=int, default=3, help="measured runs per tool and case (3)")
     ap.add_argument("--seed", type=int, default=1, help="content seed (1)")
-    ap.add_argument("--cases", default="docker,one,capped,oci,hello,warm,copy,push",
-                    help="comma list of docker,one,capped,jobs,oci,hello,warm,copy,push,export "
-                         "(default: all but jobs and export)")
+    ap.add_argument("--cases", default="docker,one,capped,oci,hello,warm,copy,push,rtt",
+                    help="comma list of docker,one,capped,jobs,oci,hello,warm,copy,push,export,"
+                         "rtt (default: all but jobs and export)")
     ap.add_argument("--rate-mbps", type=float, default=20,
                     help="per-connection cap (MB/s) of the proxy in the capped and jobs cases (20)")
     ap.add_argument("--jobs-max", type=int, default=8,
@@ -395,7 +396,8 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="print every measured command")
     args = ap.parse_args()
     cases = set(args.cases.split(","))
-    bad = cases - {"docker", "one", "capped", "jobs", "oci", "hello", "warm", "export", "copy", "push"}
+    bad = cases - {"docker", "one", "capped", "jobs", "oci", "hello", "warm", "export", "copy", "push",
+                   "rtt"}
     if bad or args.runs < 1 or args.size_mib < args.layers or args.layers < 1:
         ap.error("bad --cases/--runs/--size-mib/--layers")
     if not os.access(args.hocker, os.X_OK):
@@ -658,6 +660,8 @@ def bench(args, cases, work, reg):
         results.append(bench_copy(args, work, reg, R))
     if "push" in cases:
         results.append(bench_push(args, R, host, out, work))
+    if "rtt" in cases:
+        results += run_rtt_case(args, R, work, args.hocker, Case, fmt_sample, rm)[0]
 
     report(args, results, hello_requests, warm_counts, sha_tool)
 
@@ -844,6 +848,8 @@ def report(args, results, hello_requests, warm_counts, sha_tool):
         target("capped one layer wall <= 0.3x skopeo", "capped/skopeo", 0, 0.3)
     target("oci %s wall <= 1.2x parallel curl" % size, "oci/curl", 0, 1.2)
     target("hello wall <= 0.5x skopeo", "hello/skopeo", 0, 0.5)
+    target("rtt hello first pull wall <= 0.45x skopeo", "rtt/first", 0, 0.45)
+    target("rtt hello repeated with --cache wall <= 0.25x skopeo", "rtt/cached", 0, 0.25)
     target("docker %s peak RSS <= 0.5x skopeo" % size, "docker/skopeo", 2, 0.5)
     target("copy %s wall <= 1.0x skopeo" % size, "copy/skopeo", 0, 1.0)
     if warm_counts is not None:

@@ -9,6 +9,8 @@
 #include "hocker/auth/credentials.h"
 #include "hocker/base/error.h"
 #include "hocker/base/text.h"
+#include "hocker/cache/blob_cache.h"
+#include "hocker/cache/token_store.h"
 #include "hocker/mirror/registries_conf.h"
 #include "hocker/mirror/source_plan.h"
 
@@ -238,6 +240,9 @@ std::unique_ptr<registry::Client> make_client(FetchOptions& options,
   }
   auto authenticator = std::make_shared<auth::Authenticator>(
       credentials.value_or(auth::Credentials{}), reference.registry.domain);
+  if (std::optional<std::string> cache = cache::cache_directory(options.cache)) {
+    authenticator->set_memory(std::make_shared<cache::TokenStore>(*cache));
+  }
   registry::ClientOptions client_options =
       client_options_for(options, reference.registry, options.insecure);
   client_options.plain_http = options.plain_http;

@@ -24,8 +24,7 @@ constexpr std::size_t kMaxTokenResponse = 1u << 20;
 constexpr std::size_t kMaxTokenDepth = 8;
 // Token auth spec: expires_in defaults to 60 s, and docker treats less as 60 s.
 constexpr auto kMinimumLifetime = 60s;
-// Renew a little early so a token does not expire between authorization() and the request.
-constexpr auto kExpiryMargin = 10s;
+constexpr auto kExpiryMargin = kTokenExpiryMargin;
 
 const Challenge* find_scheme(const std::vector<Challenge>& challenges, std::string_view scheme) {
   for (const Challenge& challenge : challenges) {
@@ -137,9 +136,11 @@ void Authenticator::handle_challenge(http::Transport& transport, std::string_vie
   if (const Challenge* bearer = find_scheme(challenges, "bearer")) {
     // Network I/O happens outside the lock; a concurrent fetch for the same scope is harmless.
     Token token = fetch_token(transport, bearer->params, scope, challenged_url);
-    std::lock_guard lock(mutex_);
-    tokens_[scope] = std::move(token);
-    offered_credentials_ = has_password() || credentials_.kind == Kind::kIdentityToken;
+    if (memory_) {
+      memory_->remember_realm(registry_,
+                              {param(bearer->params, "realm"), param(bearer->params, "service")});
+    }
+    keep(scope, std::move(token));
     return;
   }
   if (find_scheme(challenges, "basic") != nullptr) {
@@ -259,7 +260,7 @@ Authenticator::Token Authenticator::parse_token(const http::Response& response,
     if (seconds > 60 && seconds < 1e9)
       lifetime = std::chrono::seconds(static_cast<long long>(seconds));
   }
-  return Token{std::move(value), now_() + lifetime - kExpiryMargin};
+  return Token{std::move(value), now_() + lifetime - kExpiryMargin, lifetime};
 }
 
 // The server's text may echo what it was sent: never let a secret through.

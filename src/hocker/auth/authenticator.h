@@ -6,11 +6,14 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 
 #include "hocker/auth/credentials.h"
+#include "hocker/auth/token_memory.h"
 #include "hocker/http/transport.h"
 
 namespace hocker::auth {
@@ -50,6 +53,23 @@ class Authenticator {
   void handle_challenge(http::Transport& transport, std::string_view challenge_header,
                         const std::string& scope, std::string_view challenged_url);
 
+  /// Remember realms and tokens in `memory` across runs (--cache). Without it nothing is
+  /// written anywhere. Call before the first request.
+  void set_memory(std::shared_ptr<TokenMemory> memory);
+
+  /// Whether prepare() may ask the token server itself.
+  enum class Fetch { kYes, kNo };
+
+  /// Before a request for `scope` to `url`, saves the 401 round trip when it can: a token for
+  /// `scope` known already (this run or, with a TokenMemory, an unexpired one remembered for
+  /// the same registry, scope and credentials) is used; else, with `fetch` kYes and a
+  /// remembered realm for this registry, a token is asked from that realm at once (the realm
+  /// checked against `url` as after a challenge). Tried once per scope; never throws: on any
+  /// failure the request goes as before and the registry's own challenge follows. Returns
+  /// whether authorization(scope) now yields a token.
+  bool prepare(http::Transport& transport, const std::string& scope, std::string_view url,
+               Fetch fetch = Fetch::kYes);
+
   /// True when the last handle_challenge already had credentials to offer, i.e. a further 401
   /// means the credentials were refused (not merely missing).
   bool has_credentials() const;
@@ -58,7 +78,12 @@ class Authenticator {
   struct Token {
     std::string value;
     Clock::time_point expiry;
+    std::chrono::seconds lifetime{0};  // As the token server granted it.
   };
+  TokenKey token_key(const std::string& scope) const;
+  bool recall_token(const std::string& scope);
+  bool fetch_remembered(http::Transport& transport, const std::string& scope, std::string_view url);
+  void keep(const std::string& scope, Token token);
   bool has_password() const;
   std::string basic_value() const;
   Token fetch_token(http::Transport& transport, const std::map<std::string, std::string>& params,
@@ -74,6 +99,8 @@ class Authenticator {
   const std::function<Clock::time_point()> now_;
   mutable std::mutex mutex_;
   std::map<std::string, Token> tokens_;  // By scope.
+  std::shared_ptr<TokenMemory> memory_;
+  std::set<std::string> prepared_;  // Scopes prepare() tried.
   bool basic_wanted_ = false;
   bool offered_credentials_ = false;
 };

@@ -35,7 +35,7 @@ class ServerConnection {
   ServerConnection(int fd, int wake_fd) : fd_(fd), wake_fd_(wake_fd) {}
 
   /// Sends raw bytes; failures (the client went away) are ignored.
-  void send(std::string_view data) {
+  void send(std::string_view data) const {
     while (!data.empty()) {
       ssize_t sent = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
       if (sent <= 0) return;

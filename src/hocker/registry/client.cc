@@ -87,11 +87,20 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   request.headers = call.headers;
   if (!call.body.empty()) request.body_view = call.body;
   bool probe = is_probe(call);  // Never with credentials: the wire may be plain text to TLS.
+  TransportLease transport(*this);
+  if (call.send_credentials == SendCredentials::kYes && call.auth_rounds == 0) {
+    // A token remembered (or a realm to ask at once) saves the 401 round trip.
+    authenticator_->prepare(
+        *transport, call.scope, call.url,
+        probe ? auth::Authenticator::Fetch::kNo : auth::Authenticator::Fetch::kYes);
+  }
+  bool authorized = false;
   if (std::string authorization = call.send_credentials == SendCredentials::kNo || probe
                                       ? ""
                                       : authenticator_->authorization(call.scope);
       !authorization.empty()) {
     request.headers.push_back({"Authorization", std::move(authorization)});
+    authorized = true;
   }
   // A bounded range already delivered came from a 200 that ignored it: ask for the rest.
   if (call.range_end >= 0 && call.delivered >= call.range_end) call.range_end = -1;
@@ -99,7 +108,6 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   if (call.range_end >= 0) request.range_length = call.range_end - call.delivered;
   if (call.expected_length >= 0) request.expected_length = call.expected_length - call.delivered;
   request.answer_deadline = call.answer_deadline;
-  TransportLease transport(*this);
   std::optional<CountingSink> counting;
   if (call.sink != nullptr) counting.emplace(*call.sink, call.delivered);
   std::int64_t delivered_before = call.delivered;
@@ -116,14 +124,22 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   if (probe && resend_after_settling(call, classify(response))) {
     return attempt(call, attempt_number);
   }
-  if (response.status == 401) return answer_challenge(call, std::move(response), *transport);
+  if (response.status == 401) {
+    return answer_challenge(call, std::move(response), *transport, authorized);
+  }
   return response;
 }
 
 // A 401: answers its challenge (the caller sends the request again), at most twice per call.
 http::Response Client::answer_challenge(Call& call, http::Response response,
-                                        http::Transport& transport) {
+                                        http::Transport& transport, bool authorized) {
   std::string what = what_of(call.method, call.url);
+  if (!authorized && call.auth_rounds < 2 && call.send_credentials == SendCredentials::kYes &&
+      !authenticator_->authorization(call.scope).empty()) {
+    // A probe went without the token we hold: send it again with it, no new token needed.
+    ++call.auth_rounds;
+    return response;
+  }
   auto challenge = response.headers.get("WWW-Authenticate");
   if (!challenge || call.auth_rounds >= 2 || call.send_credentials == SendCredentials::kNo) {
     Error refused = error_for_status(what, response.status, response.body);

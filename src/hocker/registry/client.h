@@ -177,7 +177,8 @@ class Client {
   http::Response send_upload(Call& call, const std::string& repository);
   static std::string upload_location(const Call& call, const http::Response& response);
   http::Response attempt(Call& call, int attempt_number);
-  http::Response answer_challenge(Call& call, http::Response response, http::Transport& transport);
+  http::Response answer_challenge(Call& call, http::Response response, http::Transport& transport,
+                                  bool authorized);
   std::string request_base_url();
   bool is_probe(const Call& call);
   bool move_to_https(Call& call);
