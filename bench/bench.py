@@ -845,7 +845,7 @@ def report(args, results, hello_requests, warm_counts, sha_tool):
     target("oci %s wall <= 1.2x parallel curl" % size, "oci/curl", 0, 1.2)
     target("hello wall <= 0.5x skopeo", "hello/skopeo", 0, 0.5)
     target("docker %s peak RSS <= 0.5x skopeo" % size, "docker/skopeo", 2, 0.5)
-    target("copy %s wall <= 1.0x skopeo" % size, "copy/skopeo", 0, 1.0)
+    target("copy %s wall <= 0.5x skopeo" % size, "copy/skopeo", 0, 0.5)
     if warm_counts is not None:
         target("warm cache %s wall <= 1.3x ref from files, 0 blob GETs" % size,
                "warm/ref", 0, 1.3, warm_counts["blob GET"] == 0,

@@ -103,7 +103,7 @@ TEST(CopyImage, StreamsEachBlobAsOnePutOfKnownLength) {
   std::size_t puts = 0;
   for (const auto& request : copy.target.server().requests()) {
     EXPECT_NE(request.method, "PATCH");
-    if (request.method == "PUT" && request.target.find("/blobs/uploads/") != std::string::npos) {
+    if (request.method == "PUT" && request.target.starts_with("/upload/")) {
       ++puts;
       std::string named = request.target.substr(request.target.find("digest=") + 7);
       EXPECT_EQ(digest::sha256(request.body).string(), named);
