@@ -851,7 +851,7 @@ def report(args, results, hello_requests, warm_counts, sha_tool):
     target("rtt hello first pull wall <= 0.45x skopeo", "rtt/first", 0, 0.45)
     target("rtt hello repeated with --cache wall <= 0.25x skopeo", "rtt/cached", 0, 0.25)
     target("docker %s peak RSS <= 0.5x skopeo" % size, "docker/skopeo", 2, 0.5)
-    target("copy %s wall <= 1.0x skopeo" % size, "copy/skopeo", 0, 1.0)
+    target("copy %s wall <= 0.5x skopeo" % size, "copy/skopeo", 0, 0.5)
     if warm_counts is not None:
         target("warm cache %s wall <= 1.3x ref from files, 0 blob GETs" % size,
                "warm/ref", 0, 1.3, warm_counts["blob GET"] == 0,

@@ -56,7 +56,8 @@ class CopyCommand final : public Command {
       source_client = own_source_client.get();
     }
     auto cache = pull::open_cache(options_.cache);
-    auto display = make_progress_display(choose_progress_style(options_.quiet));
+    auto display =
+        make_progress_display(choose_progress_style(options_.quiet), "Copying blob", false);
     copy::CopyOptions copy_options;
     copy_options.platforms = all_platforms_ ? copy::Platforms::kAll : copy::Platforms::kOne;
     copy_options.platform = requested_platform(options_);

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/progress_render.h"
@@ -35,19 +36,23 @@ class QuietDisplay final : public ProgressDisplay {};
 //   Downloading layer: ca4f61b => decompressed => wrote f999ae2
 class LineDisplay final : public ProgressDisplay {
  public:
+  LineDisplay(std::string label, bool reports_written)
+      : label_(std::move(label)), reports_written_(reports_written) {}
   void layer_started(std::size_t index, const std::string& digest, std::int64_t) override {
     std::lock_guard lock(mutex_);
     digests_[index] = digest;
   }
   void layer_finished(std::size_t index, const std::string& written, bool decompressed) override {
     std::lock_guard lock(mutex_);
-    std::string line = "Downloading layer: " + short_hex(digests_[index]) +
-                       (decompressed ? " => decompressed" : "") + " => wrote " +
-                       short_hex(written) + "\n";
+    std::string line = label_ + ": " + short_hex(digests_[index]) +
+                       (decompressed ? " => decompressed" : "") +
+                       (reports_written_ ? " => wrote " + short_hex(written) : " => done") + "\n";
     write_stderr(line);
   }
 
  private:
+  const std::string label_;
+  const bool reports_written_;
   std::mutex mutex_;
   std::map<std::size_t, std::string> digests_;
 };
@@ -150,12 +155,13 @@ ProgressStyle choose_progress_style(bool quiet) {
   return is_smart_terminal(STDERR_FILENO) ? ProgressStyle::kLive : ProgressStyle::kLines;
 }
 
-std::unique_ptr<ProgressDisplay> make_progress_display(ProgressStyle style) {
+std::unique_ptr<ProgressDisplay> make_progress_display(ProgressStyle style, std::string line_label,
+                                                       bool reports_written) {
   switch (style) {
     case ProgressStyle::kQuiet:
       return std::make_unique<QuietDisplay>();
     case ProgressStyle::kLines:
-      return std::make_unique<LineDisplay>();
+      return std::make_unique<LineDisplay>(std::move(line_label), reports_written);
     case ProgressStyle::kLive:
       return std::make_unique<LiveDisplay>();
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "hocker/base/progress.h"
 
@@ -21,6 +22,11 @@ class ProgressDisplay : public ProgressObserver {
   virtual void finish() {}
 };
 
-std::unique_ptr<ProgressDisplay> make_progress_display(ProgressStyle style);
+/// A display of `style`. In the lines style each finished layer prints
+/// "<line_label>: <digest> => wrote <digest>", or "<line_label>: <digest> => done" when
+/// `reports_written` is false (a copy writes nothing but the blob itself).
+std::unique_ptr<ProgressDisplay> make_progress_display(ProgressStyle style,
+                                                       std::string line_label = "Downloading layer",
+                                                       bool reports_written = true);
 
 }  // namespace hocker::cli

@@ -1,5 +1,5 @@
 """hocker copy SRC DST: registry to registry, digests kept, blobs skipped, mounted or uploaded
-(resumed after a reset), the manifest last, push rights refused in one line."""
+(started again after a reset), the manifest last, push rights refused in one line."""
 import json
 import os
 import signal
@@ -9,7 +9,7 @@ import time
 import pytest
 
 from harness.cli import assert_one_error_line, auth_args
-from harness.fault_proxy import FaultProxy, drop, hang, status
+from harness.fault_proxy import FaultProxy, drop, flip_byte, hang, reset_after, status
 
 
 def copy_args(reg, src, dst, *extra):
@@ -81,7 +81,7 @@ def test_a_second_copy_uploads_nothing(run, hocker, hocker_env, plain_registry, 
             dst.host + "/team/multilayer:v1", "-q"]
     rc, _, err = run(args, env=hocker_env)
     assert rc == 0, err
-    assert dst.count_requests("PATCH", "/blobs/uploads/") >= 2
+    assert dst.count_requests("PUT", "/blobs/uploads/") >= 2
     mark = dst.log_mark()
     rc, _, err = run(args, env=hocker_env)
     assert rc == 0, err
@@ -134,22 +134,60 @@ def test_pull_only_credentials_fail_with_one_line_and_exit_4(run, hocker, hocker
     assert reg.get_manifest("readers/copied", "v1").status == 404
 
 
-def test_a_reset_upload_is_resumed_and_the_copy_succeeds(run, hocker, hocker_env,
-                                                         plain_registry, make_registry, images):
+def test_a_reset_upload_starts_the_blob_again_and_the_copy_succeeds(run, hocker, hocker_env,
+                                                                    plain_registry,
+                                                                    make_registry, images):
     dst = make_registry("plain")
     with FaultProxy(dst.url) as proxy:
-        # A connection reset (libcurl or hocker sends the chunk again), then a 503 (hocker asks
-        # the registry how much it holds and resends from there).
-        reset = proxy.add_rule("/blobs/uploads/", drop(), method="PATCH")
-        refused = proxy.add_rule("/blobs/uploads/", status(503), method="PATCH")
+        # Each blob goes as one streamed PUT: a connection reset, then a 503, each start the
+        # blob again in a new session, fetched anew from the source.
+        reset = proxy.add_rule("/blobs/uploads/", drop(), method="PUT")
+        refused = proxy.add_rule("/blobs/uploads/", status(503), method="PUT")
         rc, out, err = run([hocker, "copy", "--plain-http",
                             plain_registry.host + "/team/multilayer:v1",
                             proxy.host + "/team/multilayer:v1", "--retries", "3"],
                            env=hocker_env)
         assert rc == 0, err
         assert reset.hits == 1 and refused.hits == 1
-        assert proxy.requests("/blobs/uploads/", method="GET"), "no status asked after the reset"
+        assert not proxy.requests("/blobs/uploads/", method="PATCH"), "chunks sent, not a stream"
     assert manifest_digest(dst, "team/multilayer", "v1") == images["multilayer"].manifest_digest
+    # The lines-style progress (stderr is not a terminal) names what a copy does.
+    assert "Copying blob: " in err and "Downloading" not in err
+
+
+def test_a_download_cut_midway_resumes_with_range_while_the_upload_waits(
+        run, hocker, hocker_env, plain_registry, make_registry, images):
+    dst = make_registry("plain")
+    layer = max(images["multilayer"].layers, key=lambda l: l.size)
+    with FaultProxy(plain_registry.url) as proxy:
+        proxy.add_rule("/blobs/" + layer.digest, reset_after(layer.size // 2), method="GET",
+                       upstream_status=200)
+        rc, out, err = run([hocker, "copy", "--plain-http", "-q",
+                            proxy.host + "/team/multilayer:v1",
+                            dst.host + "/team/multilayer:v1", "--retries", "3"],
+                           env=hocker_env)
+        assert rc == 0, err
+        first, retry = proxy.requests("/blobs/" + layer.digest, method="GET")[:2]
+        assert first.outcome == "reset"
+        assert retry.range == "bytes=%d-" % first.bytes_sent
+    assert manifest_digest(dst, "team/multilayer", "v1") == images["multilayer"].manifest_digest
+
+
+def test_a_corrupt_source_blob_exits_6_and_commits_nothing(run, hocker, hocker_env,
+                                                            plain_registry, make_registry,
+                                                            images):
+    dst = make_registry("plain")
+    layer = images["multilayer"].layers[0]
+    with FaultProxy(plain_registry.url) as proxy:
+        proxy.add_rule("/blobs/" + layer.digest, flip_byte(1000), method="GET", times=None)
+        rc, out, err = run([hocker, "copy", "--plain-http", "-q", "--retries", "1",
+                            proxy.host + "/team/multilayer:v1",
+                            dst.host + "/team/multilayer:v1"], env=hocker_env)
+    assert rc == 6, err
+    assert_one_error_line(err, "hocker-copy", layer.digest)
+    assert dst.get_manifest("team/multilayer", "v1").status == 404
+    head = dst.request("HEAD", "/v2/team/multilayer/blobs/" + layer.digest)
+    assert head.status == 404
 
 
 def test_an_interrupted_copy_exits_130_and_leaves_the_tag(hocker, hocker_env, plain_registry,
@@ -157,7 +195,7 @@ def test_an_interrupted_copy_exits_130_and_leaves_the_tag(hocker, hocker_env, pl
     dst = make_registry("plain", push={"team/app:v1": images["hello"]})
     before = manifest_digest(dst, "team/app", "v1")
     with FaultProxy(dst.url) as proxy:
-        proxy.add_rule("/blobs/uploads/", hang(60), method="PATCH")
+        proxy.add_rule("/blobs/uploads/", hang(60), method="PUT")
         env = dict(os.environ)
         env.update({k: v for k, v in hocker_env.items() if v is not None})
         proc = subprocess.Popen([hocker, "copy", "--plain-http", "-q",
@@ -165,7 +203,7 @@ def test_an_interrupted_copy_exits_130_and_leaves_the_tag(hocker, hocker_env, pl
                                  proxy.host + "/team/app:v1"], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
-        while not proxy.requests("/blobs/uploads/", method="PATCH", settle=0):
+        while not proxy.requests("/blobs/uploads/", method="PUT", settle=0):
             assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read()
             time.sleep(0.05)
         proc.send_signal(signal.SIGTERM)

@@ -1,6 +1,6 @@
 // Moving one blob from a source registry to a target one without touching disk: skipped when
 // the target has it, mounted when both repositories are on one registry, else streamed from a
-// GET (through the blob cache when given) into a chunked upload.
+// GET (through the blob cache when given) into one streamed PUT, both running at once.
 #pragma once
 
 #include <cstdint>

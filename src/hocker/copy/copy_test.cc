@@ -89,6 +89,27 @@ TEST(CopyImage, PutsNoManifestWhenABlobDoesNotMatchItsDigest) {
   EXPECT_EQ(error.kind(), ErrorKind::kIntegrity);
   EXPECT_FALSE(copy.target.manifest("team/copy", "v2"));
   EXPECT_FALSE(copy.target.blob("team/copy", digest::sha256(copy.blobs[2])));
+  // The upload was cut before its body was whole: the target never received the closing PUT.
+  std::string bad = "digest=" + digest::sha256(copy.blobs[2]).string();
+  for (const auto& request : copy.target.server().requests()) {
+    EXPECT_FALSE(request.method == "PUT" && request.target.find(bad) != std::string::npos);
+  }
+}
+
+TEST(CopyImage, StreamsEachBlobAsOnePutOfKnownLength) {
+  Copy copy;
+  add_image(copy.source, copy.blobs);
+  copy.run();
+  std::size_t puts = 0;
+  for (const auto& request : copy.target.server().requests()) {
+    EXPECT_NE(request.method, "PATCH");
+    if (request.method == "PUT" && request.target.starts_with("/upload/")) {
+      ++puts;
+      std::string named = request.target.substr(request.target.find("digest=") + 7);
+      EXPECT_EQ(digest::sha256(request.body).string(), named);
+    }
+  }
+  EXPECT_EQ(puts, copy.blobs.size());
 }
 
 TEST(CopyImage, RefusesADestinationDigestThatIsNotTheManifests) {

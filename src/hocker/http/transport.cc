@@ -76,6 +76,19 @@ class Exchange {
     exchange->last_activity_ = Clock::now();
     return accepted ? size : 0;
   }
+  static std::size_t on_read(char* data, std::size_t, std::size_t size, void* self) noexcept {
+    auto* exchange = static_cast<Exchange*>(self);
+    try {
+      std::size_t got = exchange->request_.body_reader(
+          std::span<std::byte>(reinterpret_cast<std::byte*>(data), size));
+      // A reader may block (waiting for its producer): that time is not a stalled server.
+      exchange->last_activity_ = Clock::now();
+      return got;
+    } catch (...) {
+      exchange->error_ = std::current_exception();
+      return CURL_READFUNC_ABORT;
+    }
+  }
   static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
     auto* exchange = static_cast<Exchange*>(self);
     return exchange->stalled() || exchange->overdue() ? 1 : 0;
@@ -326,6 +339,12 @@ void Transport::Impl::set_options(const Request& request, Exchange& exchange, cu
   if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
   if (request.method == "HEAD") {
     curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  } else if (request.body_reader && request.method != "POST") {
+    curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(easy, CURLOPT_READFUNCTION, &Exchange::on_read);
+    curl_easy_setopt(easy, CURLOPT_READDATA, &exchange);
+    curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_length));
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   } else if (carries_body(request)) {
     std::string_view payload = payload_of(request);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
@@ -401,7 +420,10 @@ Response Transport::perform(const Request& request, ByteSink* sink, std::size_t 
   std::set<std::string> visited{current.url};
   for (int hops = 0;; ++hops) {
     Response response = impl_->perform_once(current, sink, max_body);
-    if (redirects == Redirects::kDontFollow || !is_redirect(response.status)) return response;
+    if (redirects == Redirects::kDontFollow || !is_redirect(response.status) ||
+        request.body_reader) {
+      return response;
+    }
     auto location = response.headers.get("Location");
     if (!location) return response;
     std::string what = current.method + " " + redact_url(request.url);

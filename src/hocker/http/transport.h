@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,6 +86,13 @@ struct Request {
   /// When its data is not null: sent instead of `body`, without a copy (an upload chunk); the
   /// bytes must outlive perform().
   std::string_view body_view;
+  /// When set: the body of a PUT or PATCH is read from it while sending, `body_length` bytes
+  /// (Content-Length), instead of `body`. It fills the span it is given and returns how many
+  /// bytes it wrote (0 only at the end); an exception it throws aborts the transfer (the
+  /// server never sees the whole body) and propagates unchanged. A streamed body is read once:
+  /// a redirect answer is returned as it is, never followed.
+  std::function<std::size_t(std::span<std::byte>)> body_reader;
+  std::int64_t body_length = -1;
   /// > 0: the whole exchange must end within this many seconds, else Error(kNetwork).
   long timeout_seconds = 0;
   AnswerDeadline answer_deadline = AnswerDeadline::kUnlessStreaming;

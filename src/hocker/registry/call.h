@@ -30,8 +30,10 @@ struct Client::Call {
   std::int64_t delivered = 0;         // Body bytes already handed to sink (for resuming).
   std::int64_t range_end = -1;        // >= 0: ask for the bytes before this offset only.
   http::AnswerDeadline answer_deadline = http::AnswerDeadline::kUnlessStreaming;
-  std::string_view body;  // Sent with POST, PUT and PATCH; the caller's bytes, not copied.
-  int attempts = 0;       // > 0: at most this many attempts; 0: the retry policy's.
+  std::string_view body;   // Sent with POST, PUT and PATCH; the caller's bytes, not copied.
+  BodyReader body_reader;  // When set: a streamed body of body_length bytes, read once.
+  std::int64_t body_length = -1;
+  int attempts = 0;  // > 0: at most this many attempts; 0: the retry policy's.
   int auth_rounds = 0;
   SendCredentials send_credentials = SendCredentials::kYes;  // kNo: a URL outside the registry.
 };

@@ -86,6 +86,8 @@ http::Response Client::attempt(Call& call, int attempt_number) {
                     : call.url;
   request.headers = call.headers;
   if (!call.body.empty()) request.body_view = call.body;
+  request.body_reader = call.body_reader;
+  request.body_length = call.body_length;
   bool probe = is_probe(call);  // Never with credentials: the wire may be plain text to TLS.
   TransportLease transport(*this);
   if (call.send_credentials == SendCredentials::kYes && call.auth_rounds == 0) {
@@ -123,6 +125,13 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   }
   if (probe && resend_after_settling(call, classify(response))) {
     return attempt(call, attempt_number);
+  }
+  if (response.status == 401 && call.body_reader) {
+    // The streamed body is spent: the caller starts the blob again, now with credentials.
+    answer_challenge(call, std::move(response), *transport, authorized);
+    throw Error(ErrorKind::kNetwork,
+                what_of(call.method, call.url) + ": authentication asked for mid-upload",
+                Transient::kYes);
   }
   if (response.status == 401) {
     return answer_challenge(call, std::move(response), *transport, authorized);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,6 +50,9 @@ struct FetchedManifest {
   /// algorithm of the digest the manifest was asked by (sha512 for a sha512 pin), else sha256.
   digest::Digest digest;
 };
+
+/// Fills the span with the next bytes of a request body and returns how many (0: the end).
+using BodyReader = std::function<std::size_t(std::span<std::byte>)>;
 
 /// One registry. Thread-safe: worker threads may fetch blobs concurrently; each call borrows
 /// an HTTP transport (and its open connections) from a pool.
@@ -153,6 +157,12 @@ class Client {
   void complete_upload(UploadSession& session, const digest::Digest& digest,
                        std::string_view last = {});
 
+  /// Closes the session with one PUT ?digest=`digest` whose body, `size` bytes, is read from
+  /// `reader` as it is sent (a monolithic upload, streamed), once and without retrying: after
+  /// a failure the caller starts the blob again in a new session. What `reader` throws aborts
+  /// the request before its body is complete (the registry commits nothing) and propagates.
+  void stream_upload(UploadSession& session, const digest::Digest& digest, std::int64_t size,
+                     const BodyReader& reader);
   /// DELETEs the session, best effort (an abandoned upload; failures are ignored).
   void cancel_upload(const UploadSession& session) noexcept;
 

@@ -191,6 +191,19 @@ void Client::complete_upload(UploadSession& session, const digest::Digest& diges
   }
 }
 
+void Client::stream_upload(UploadSession& session, const digest::Digest& digest, std::int64_t size,
+                           const BodyReader& reader) {
+  Call call;
+  call.method = "PUT";
+  call.url = with_query(session.url, "digest=" + digest.string());
+  call.scope = push_scope(session.repository);
+  call.attempts = 1;
+  call.body_reader = reader;
+  call.body_length = size;
+  call.headers.push_back({"Content-Type", kOctetStream});
+  send_upload(call, session.repository);
+}
+
 void Client::cancel_upload(const UploadSession& session) noexcept {
   try {
     Call call;
