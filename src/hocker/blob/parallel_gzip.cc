@@ -21,7 +21,8 @@ namespace hocker::blob {
 
 namespace {
 
-constexpr std::size_t kWindow = 32 * 1024;  // deflate's window, hence the dictionary's size.
+constexpr std::size_t kWindow =
+    std::size_t{32} * 1024;  // deflate's window, hence the dictionary's size.
 
 struct Block {
   std::vector<unsigned char> dictionary;  // Up to kWindow bytes of input just before the block.
@@ -192,7 +193,7 @@ class ParallelGzip final : public ByteSink {
   }
 
  private:
-  std::shared_ptr<Block> fresh_block() {
+  std::shared_ptr<Block> fresh_block() const {
     auto block = std::make_shared<Block>();
     block->input.reserve(options_.block_size);
     return block;

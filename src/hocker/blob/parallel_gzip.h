@@ -12,9 +12,10 @@ namespace hocker::blob {
 
 /// How the parallel gzip compressor cuts and compresses.
 struct ParallelGzipOptions {
-  int level = 1;                        ///< zlib level, 1-9.
-  std::size_t block_size = 256 * 1024;  ///< Bytes of input per block (at least 32 KiB).
-  unsigned threads = 2;                 ///< Worker threads; 0 compresses in the caller's thread.
+  int level = 1;  ///< zlib level, 1-9.
+  std::size_t block_size =
+      std::size_t{256} * 1024;  ///< Bytes of input per block (at least 32 KiB).
+  unsigned threads = 2;         ///< Worker threads; 0 compresses in the caller's thread.
 };
 
 /// A gzip-compressing stage producing one member: header `1f 8b 08 00`, mtime 0, XFL as zlib

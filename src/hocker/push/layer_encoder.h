@@ -24,7 +24,7 @@ enum class Compression { kNone, kGzip, kZstd };
 /// zstd: libzstd at kZstdLevel, one frame, checksum on, single-threaded. Neither depends on the
 /// thread count.
 inline constexpr int kGzipLevel = 1;
-inline constexpr std::size_t kGzipBlockSize = 256 * 1024;
+inline constexpr std::size_t kGzipBlockSize = std::size_t{256} * 1024;
 inline constexpr int kZstdLevel = 3;
 
 /// The gzip compression threads of one layer: the machine's hardware threads, 1 to 4.
