@@ -765,6 +765,15 @@ def source_digest(reg):
         "docker-content-digest")
 
 
+def stored_blob_bytes(registry):
+    """Total size of the blobs a filesystem-backed registry stores (config and layers)."""
+    root = os.path.join(registry.workdir, "storage", "docker", "registry", "v2", "blobs")
+    total = 0
+    for folder, _, files in os.walk(root):
+        total += sum(os.path.getsize(os.path.join(folder, f)) for f in files if f == "data")
+    return total
+
+
 def bench_push(args, R, host, out, work):
     """hocker push vs skopeo copy of the same uncompressed docker archive (hocker image's), each
     run into a registry of its own so that no blob is already there."""
@@ -782,6 +791,7 @@ def bench_push(args, R, host, out, work):
         try:
             s = R.run([args.hocker, "push", "-q", archive, "%s/bench/pushed:v1" % dest.host],
                       "hocker push")
+            blobs = {"hocker": stored_blob_bytes(dest)}
         finally:
             dest.stop()
         os.makedirs(os.path.join(work, "push-registry-%d-s" % i))
@@ -790,12 +800,14 @@ def bench_push(args, R, host, out, work):
             s2 = R.run(["skopeo", "--insecure-policy", "copy", "-q", "--dest-tls-verify=false",
                         "docker-archive:" + archive, "docker://%s/bench/pushed:v1" % dest.host],
                        "skopeo copy (push)")
+            blobs["skopeo"] = stored_blob_bytes(dest)
         finally:
             dest.stop()
         c.samples["hocker"].append(s)
         c.samples["skopeo"].append(s2)
-        print("  run %d: hocker %s | skopeo %s" % (i + 1, fmt_sample(s), fmt_sample(s2)),
-              flush=True)
+        print("  run %d: hocker %s | skopeo %s | blobs stored: hocker %.1f MiB, skopeo %.1f MiB"
+              % (i + 1, fmt_sample(s), fmt_sample(s2), blobs["hocker"] / MIB,
+                 blobs["skopeo"] / MIB), flush=True)
     rm(archive)
     return c
 
@@ -850,6 +862,7 @@ def report(args, results, hello_requests, warm_counts, sha_tool):
     target("hello wall <= 0.5x skopeo", "hello/skopeo", 0, 0.5)
     target("rtt hello first pull wall <= 0.45x skopeo", "rtt/first", 0, 0.45)
     target("rtt hello repeated with --cache wall <= 0.25x skopeo", "rtt/cached", 0, 0.25)
+    target("push %s wall <= 0.5x skopeo" % size, "push/skopeo", 0, 0.5)
     target("docker %s peak RSS <= 0.5x skopeo" % size, "docker/skopeo", 2, 0.5)
     target("copy %s wall <= 0.5x skopeo" % size, "copy/skopeo", 0, 0.5)
     if warm_counts is not None:

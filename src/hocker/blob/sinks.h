@@ -115,9 +115,10 @@ std::unique_ptr<ByteSink> make_decompressor(std::string subject, ByteSink& next)
 /// OS byte 255. finish() ends the member and calls next.finish().
 std::unique_ptr<ByteSink> make_gzip_compressor(ByteSink& next, int level = 6);
 
-/// A zstd-compressing stage (libzstd, one frame, `level` 1-19, content checksum on, single
-/// thread, no dictionary: deterministic for a given libzstd). finish() ends the frame and calls
-/// next.finish().
-std::unique_ptr<ByteSink> make_zstd_compressor(ByteSink& next, int level = 3);
+/// A zstd-compressing stage (libzstd, one frame, `level` 1-19, content checksum on, no
+/// dictionary: deterministic for a given libzstd). `workers` 0 compresses in the caller's thread;
+/// any `workers` >= 1 uses libzstd's worker threads and gives the same bytes for every count
+/// (though not the bytes of 0). finish() ends the frame and calls next.finish().
+std::unique_ptr<ByteSink> make_zstd_compressor(ByteSink& next, int level = 3, int workers = 0);
 
 }  // namespace hocker::blob

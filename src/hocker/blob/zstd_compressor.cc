@@ -1,5 +1,7 @@
-// make_zstd_compressor: libzstd streaming compression at a fixed level with no dictionary and a
-// single thread, so the same input always compresses to the same bytes with a given libzstd.
+// make_zstd_compressor: libzstd streaming compression at a fixed level with no dictionary, so the
+// same input always compresses to the same bytes with a given libzstd. With workers, libzstd cuts
+// the input into jobs of a size fixed by the parameters, not by the worker count or the calls,
+// so its output is the same for any count >= 1 (zstd.h, ZSTD_c_nbWorkers; checked by a test).
 #include <zstd.h>
 
 #include <memory>
@@ -18,10 +20,11 @@ struct ContextFree {
 
 class ZstdCompressor final : public ByteSink {
  public:
-  ZstdCompressor(ByteSink& next, int level) : context_(ZSTD_createCCtx()), out_(next) {
+  ZstdCompressor(ByteSink& next, int level, int workers) : context_(ZSTD_createCCtx()), out_(next) {
     if (!context_ ||
         ZSTD_isError(ZSTD_CCtx_setParameter(context_.get(), ZSTD_c_compressionLevel, level)) ||
-        ZSTD_isError(ZSTD_CCtx_setParameter(context_.get(), ZSTD_c_checksumFlag, 1))) {
+        ZSTD_isError(ZSTD_CCtx_setParameter(context_.get(), ZSTD_c_checksumFlag, 1)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(context_.get(), ZSTD_c_nbWorkers, workers))) {
       throw Error(ErrorKind::kInternal, "cannot initialise the zstd compressor");
     }
   }
@@ -55,8 +58,8 @@ class ZstdCompressor final : public ByteSink {
 
 }  // namespace
 
-std::unique_ptr<ByteSink> make_zstd_compressor(ByteSink& next, int level) {
-  return std::make_unique<ZstdCompressor>(next, level);
+std::unique_ptr<ByteSink> make_zstd_compressor(ByteSink& next, int level, int workers) {
+  return std::make_unique<ZstdCompressor>(next, level, workers);
 }
 
 }  // namespace hocker::blob

@@ -4,10 +4,13 @@
 //   plain tar member:  member → diff_id tee → compressor → blob digest tee → blob sink
 #include "hocker/push/layer_encoder.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <thread>
 
 #include "hocker/base/tee_sink.h"
+#include "hocker/blob/parallel_gzip.h"
 #include "hocker/blob/sinks.h"
 
 namespace hocker::push {
@@ -24,6 +27,10 @@ bool starts_with(Bytes bytes, const std::array<unsigned char, N>& magic) {
 }
 
 }  // namespace
+
+unsigned compression_threads() {
+  return std::clamp(std::thread::hardware_concurrency(), 1U, 4U);
+}
 
 std::string_view compression_name(Compression compression) {
   switch (compression) {
@@ -72,7 +79,8 @@ void LayerEncoder::start(Bytes first) {
   }
   ByteSink* after_diff = &chain.blob_tee;
   if (target_ == Compression::kGzip) {
-    chain.codec = blob::make_gzip_compressor(chain.blob_tee, kGzipLevel);
+    chain.codec = blob::make_parallel_gzip_compressor(
+        chain.blob_tee, {kGzipLevel, kGzipBlockSize, compression_threads()});
   } else if (target_ == Compression::kZstd) {
     chain.codec = blob::make_zstd_compressor(chain.blob_tee, kZstdLevel);
   }

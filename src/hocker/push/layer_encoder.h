@@ -3,6 +3,7 @@
 // digest), and a plain tar is compressed on the way, deterministically.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -17,10 +18,17 @@ namespace hocker::push {
 /// How a layer's bytes are (or are to be) compressed.
 enum class Compression { kNone, kGzip, kZstd };
 
-/// The fixed levels of the compressors: gzip is zlib's deflate at level 6 (its default) with a
-/// header without name or mtime; zstd is libzstd at level 3 (its default), one frame, checksum on.
-inline constexpr int kGzipLevel = 6;
+/// The fixed parameters of the compressors, which decide the bytes (and so the digests) of the
+/// layers we compress. gzip: blocks of kGzipBlockSize bytes deflated by zlib at kGzipLevel, each
+/// with the 32 KiB before it as dictionary, joined into one member (blob/parallel_gzip.h).
+/// zstd: libzstd at kZstdLevel, one frame, checksum on, single-threaded. Neither depends on the
+/// thread count.
+inline constexpr int kGzipLevel = 1;
+inline constexpr std::size_t kGzipBlockSize = std::size_t{256} * 1024;
 inline constexpr int kZstdLevel = 3;
+
+/// The gzip compression threads of one layer: the machine's hardware threads, 1 to 4.
+unsigned compression_threads();
 
 /// "gzip", "zstd", "none".
 std::string_view compression_name(Compression compression);

@@ -47,7 +47,7 @@ TEST(LayerEncoder, CompressesAPlainTarWithGzipAndHashesBothSides) {
   EXPECT_EQ(layer.size, static_cast<std::int64_t>(blob.size()));
   EXPECT_EQ(layer.compression, Compression::kGzip);
   EXPECT_TRUE(layer.compressed_here);
-  EXPECT_EQ(blob.substr(0, 10), std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10));
+  EXPECT_EQ(blob.substr(0, 10), std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\xff", 10));
   EXPECT_EQ(decompressed(blob), tar);
 }
 
@@ -58,13 +58,18 @@ TEST(LayerEncoder, GzipOutputIsTheSameWhateverTheChunking) {
 }
 
 TEST(LayerEncoder, GzipOfAFixedInputHasAFixedDigest) {
-  // zlib level 6, no name, mtime 0, OS 255 (the bytes of Python's zlib.compressobj(6,
-  // DEFLATED, 31) with the OS byte set to 255): a change here changes every pushed digest.
-  std::string input(100000, 'a');
+  // Five full 256 KiB blocks and a partial one at zlib level 1, each full block raw-deflated with
+  // the 32 KiB before it as dictionary and ended with a sync flush, the last with Z_FINISH;
+  // header 1f 8b 08 00, mtime 0, XFL 4, OS 255. The digest is that of the same scheme written
+  // with Python's zlib (compressobj(1, DEFLATED, -15, 8, 0, zdict=...)). A change here changes
+  // every pushed digest.
+  std::string input;
+  for (int i = 0; i < 150000; ++i) input += "row " + std::to_string(i * 7919 % 100003) + "\n";
   std::string blob;
-  encode(input, Compression::kGzip, &blob);
+  encode(input, Compression::kGzip, &blob, 65536);
+  EXPECT_EQ(blob.size(), 537156U);
   EXPECT_EQ(digest::sha256(blob).string(),
-            "sha256:6881e74d7f15cc88b667445365ac9e5dbbe801e7dee6a257da690df90085cb27");
+            "sha256:cb3d0a454a2c67df55a928d974293dbef0ddbd9ca86ddf85d7876b03a46d9424");
 }
 
 TEST(LayerEncoder, ZstdOutputIsDeterministicAndDecompresses) {
