@@ -115,7 +115,9 @@ void ZstdInflater::feed(Bytes input, ChunkWriter& out) {
                   subject_ + ": corrupt zstd data (" + ZSTD_getErrorName(result) + ")");
     }
     pending_ = result;
-    if (in.pos == in.size && output.pos < output.size) return;
+    // Done when all input is in and all output out: either the output had room left, or the
+    // frame just ended (0) — calling again then would start reading a next frame's header.
+    if (in.pos == in.size && (output.pos < output.size || result == 0)) return;
   }
 }
 

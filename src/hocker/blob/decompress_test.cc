@@ -103,6 +103,16 @@ TEST(Decompressor, InflatesZstdIncludingSeveralFrames) {
   EXPECT_EQ(decompress(zstd(first) + zstd(second), 777), first + second);
 }
 
+TEST(Decompressor, ZstdFrameWhoseOutputEndsExactlyAtAChunkBoundaryIsComplete) {
+  // The last call fills the staging chunk and ends the frame at once; the frame is whole.
+  for (std::size_t size : {kChunkSize, 3 * kChunkSize, 80 * kChunkSize}) {
+    SCOPED_TRACE(size);
+    std::string text = sample_text(size, 5);
+    EXPECT_EQ(decompress(zstd(text), 1U << 30), text);
+    EXPECT_EQ(decompress(zstd(text), 65536), text);
+  }
+}
+
 TEST(Decompressor, PassesThroughUncompressedData) {
   std::string text = sample_text(600'000);
   EXPECT_EQ(decompress(text), text);
