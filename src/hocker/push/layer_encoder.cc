@@ -82,7 +82,8 @@ void LayerEncoder::start(Bytes first) {
     chain.codec = blob::make_parallel_gzip_compressor(
         chain.blob_tee, {kGzipLevel, kGzipBlockSize, compression_threads()});
   } else if (target_ == Compression::kZstd) {
-    chain.codec = blob::make_zstd_compressor(chain.blob_tee, kZstdLevel);
+    chain.codec = blob::make_zstd_compressor(chain.blob_tee, kZstdLevel,
+                                             static_cast<int>(compression_threads()));
   }
   if (chain.codec) after_diff = chain.codec.get();
   chain.diff_tee = std::make_unique<blob::DigestTee>(*after_diff);

@@ -21,8 +21,8 @@ enum class Compression { kNone, kGzip, kZstd };
 /// The fixed parameters of the compressors, which decide the bytes (and so the digests) of the
 /// layers we compress. gzip: blocks of kGzipBlockSize bytes deflated by zlib at kGzipLevel, each
 /// with the 32 KiB before it as dictionary, joined into one member (blob/parallel_gzip.h).
-/// zstd: libzstd at kZstdLevel, one frame, checksum on, single-threaded. Neither depends on the
-/// thread count.
+/// zstd: libzstd at kZstdLevel, one frame, checksum on, multi-threaded (1 to 4 workers, the same
+/// bytes for any count). Neither depends on the thread count.
 inline constexpr int kGzipLevel = 1;
 inline constexpr std::size_t kGzipBlockSize = std::size_t{256} * 1024;
 inline constexpr int kZstdLevel = 3;
