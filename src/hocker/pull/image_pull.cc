@@ -149,7 +149,8 @@ archive::ImageSource ImageDownload::make_source(const ImagePull& pull,
                               std::move(names.oci_image_name),
                               prefetch.fetcher(),
                               options.foreign_layers == ForeignLayers::kFetch};
-  source.read_range = range_reader(pull, options);
+  // With a cache, every blob request is one the cache accounts for: no extra reads there yet.
+  if (options.cache == nullptr) source.read_range = range_reader(pull, options);
   return source;
 }
 
