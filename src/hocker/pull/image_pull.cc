@@ -1,14 +1,9 @@
 #include "hocker/pull/image_pull.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "hocker/archive/image_archive.h"
 #include "hocker/archive/image_names.h"
 #include "hocker/archive/spool_file.h"
 #include "hocker/base/error.h"
-#include "hocker/base/unique_fd.h"
-#include "hocker/cache/blob_cache.h"
 #include "hocker/pull/blob_pull.h"
 
 namespace hocker::pull {
@@ -103,26 +98,12 @@ archive::BlobFetcher blob_fetcher(const ImagePull& pull, const DownloadOptions& 
   };
 }
 
-// Bytes of a cached blob, read from its file.
-std::optional<std::string> read_cached(const std::string& path, std::int64_t offset,
-                                       std::int64_t length) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return std::nullopt;
-  std::string bytes(static_cast<std::size_t>(length), '\0');
-  ssize_t got = ::pread(fd.get(), bytes.data(), bytes.size(), offset);
-  if (got != static_cast<ssize_t>(length)) return std::nullopt;
-  return bytes;
-}
-
-// A few bytes of a registry blob: from the cache when it has the blob, else one ranged request.
-archive::BlobRangeReader range_reader(const ImagePull& pull, const DownloadOptions& options) {
-  return [&pull, cache = options.cache](const image::Descriptor& blob, std::int64_t offset,
-                                        std::int64_t length) -> std::optional<std::string> {
+// A few bytes of a registry blob: one ranged request.
+archive::BlobRangeReader range_reader(const ImagePull& pull) {
+  return [&pull](const image::Descriptor& blob, std::int64_t offset,
+                 std::int64_t length) -> std::optional<std::string> {
     if (!blob.urls.empty() || offset < 0 || length <= 0 || offset + length > blob.size) {
       return std::nullopt;
-    }
-    if (cache != nullptr) {
-      if (auto path = cache->find(blob.digest)) return read_cached(*path, offset, length);
     }
     return pull.client().read_blob_bytes(pull.sources().repository(), blob, offset, length);
   };
@@ -150,7 +131,7 @@ archive::ImageSource ImageDownload::make_source(const ImagePull& pull,
                               prefetch.fetcher(),
                               options.foreign_layers == ForeignLayers::kFetch};
   // With a cache, every blob request is one the cache accounts for: no extra reads there yet.
-  if (options.cache == nullptr) source.read_range = range_reader(pull, options);
+  if (options.cache == nullptr) source.read_range = range_reader(pull);
   return source;
 }
 
