@@ -39,6 +39,7 @@ MIB = 1 << 20
 DEFAULT_HOCKER = os.path.join(REPO_ROOT, "build", "release", "src", "cli", "hocker")
 BIG_REF, HELLO_REF = "bench/big:v1", "library/hello:latest"
 ONE_REF = "bench/one:v1"  # the one-layer image
+LARGE_REF = "bench/large:v1"  # the linear case's larger image
 STOP = threading.Event()  # set on Ctrl-C / SIGTERM: generator threads give up
 
 
@@ -379,10 +380,14 @@ def main():
     ap.add_argument("--runs", type=int, default=3, help="measured runs per tool and case (3)")
     ap.add_argument("--seed", type=int, default=1, help="content seed (1)")
     ap.add_argument("--cases", default="docker,one,capped,oci,hello,warm,copy,push,rtt",
-                    help="comma list of docker,one,capped,jobs,oci,hello,warm,copy,push,export,"
-                         "rtt (default: all but jobs and export)")
+                    help="comma list of docker,one,capped,jobs,linear,oci,hello,warm,copy,push,"
+                         "export,rtt (default: all but jobs, linear and export)")
     ap.add_argument("--rate-mbps", type=float, default=20,
                     help="per-connection cap (MB/s) of the proxy in the capped and jobs cases (20)")
+    ap.add_argument("--linear-mib", type=int, default=4096,
+                    help="the linear case's larger image, same shape as --size-mib's (4096)")
+    ap.add_argument("--baseline", default=None,
+                    help="the linear case also times this hocker binary, alternating")
     ap.add_argument("--jobs-max", type=int, default=8,
                     help="the jobs case runs --jobs 1..N through the capped proxy (8)")
     ap.add_argument("--one-mib", type=int, default=800,
@@ -396,8 +401,8 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="print every measured command")
     args = ap.parse_args()
     cases = set(args.cases.split(","))
-    bad = cases - {"docker", "one", "capped", "jobs", "oci", "hello", "warm", "export", "copy", "push",
-                   "rtt"}
+    bad = cases - {"docker", "one", "capped", "jobs", "linear", "oci", "hello", "warm", "export",
+                   "copy", "push", "rtt"}
     if bad or args.runs < 1 or args.size_mib < args.layers or args.layers < 1:
         ap.error("bad --cases/--runs/--size-mib/--layers")
     if not os.access(args.hocker, os.X_OK):
@@ -443,7 +448,7 @@ def bench(args, cases, work, reg):
         os.path.relpath(args.hocker, REPO_ROOT), os.cpu_count(),
         " ".join("%.2f" % x for x in os.getloadavg())), flush=True)
     big = None
-    if cases & {"docker", "oci", "warm", "jobs", "export", "copy", "push"}:
+    if cases & {"docker", "oci", "warm", "jobs", "linear", "export", "copy", "push"}:
         t = time.monotonic()
         big, raw = build_big_image(builder, work, args.size_mib, args.layers, args.seed)
         gen = time.monotonic() - t
@@ -553,6 +558,10 @@ def bench(args, cases, work, reg):
     # -- --jobs 1..N through the capped proxy, 8-layer image ------------------------------------
     if "jobs" in cases:
         jobs_table(args, R, reg, hocker, out, big)
+
+    # -- docker format at --size-mib and --linear-mib: is the cost linear in the image size? ----
+    if "linear" in cases:
+        linear_table(args, R, reg, out, builder, work)
 
     # -- OCI layout: hocker --format oci vs parallel curl -o of every blob -----------------------
     if "oci" in cases:
@@ -720,6 +729,35 @@ def jobs_table(args, R, reg, hocker, out, big):
     print("\n== --jobs through the capped proxy (medians: wall / CPU / max RSS) ==")
     for jobs, m in rows:
         print("  --jobs %d  %s" % (jobs, fmt_sample(m)))
+
+
+def linear_table(args, R, reg, out, builder, work):
+    """hocker image (docker format) of the --size-mib image and of a --linear-mib one of the same
+    shape (layer count and content mix), alternating runs; with --baseline, that binary too."""
+    large, raw = build_big_image(builder, work, args.linear_mib, args.layers, args.seed,
+                                 name="large")
+    reg.push(large, LARGE_REF)
+    print("\n[linear] image %s: %d layers, %.0f MiB tar; %d runs each, docker format"
+          % (LARGE_REF, args.layers, raw / MIB, args.runs), flush=True)
+    binaries = [("hocker", args.hocker)] + ([("baseline", args.baseline)] if args.baseline else [])
+    times = {(who, ref): [] for who, _ in binaries for ref in (BIG_REF, LARGE_REF)}
+    for i in range(args.runs):
+        for who, path in binaries:
+            for ref, mib in ((BIG_REF, args.size_mib), (LARGE_REF, args.linear_mib)):
+                cmd = [path, "image", "-q"] + shlex.split(args.hocker_args)
+                s = R.run(cmd + ["-o", out, "%s/%s" % (reg.host, ref)], "%s %s" % (who, ref))
+                check_out_size(out, mib * MIB)
+                rm(out)
+                times[(who, ref)].append(s)
+                print("  run %d %s %d MiB: %s (load %.1f)" % (i + 1, who, mib, fmt_sample(s),
+                                                           os.getloadavg()[0]), flush=True)
+    print("\n== docker format, %d vs %d MiB (medians: wall / CPU / max RSS) =="
+          % (args.size_mib, args.linear_mib))
+    for who, _ in binaries:
+        small = median([x.wall for x in times[(who, BIG_REF)]])
+        big = median([x.wall for x in times[(who, LARGE_REF)]])
+        print("  %-8s %6.2f s -> %6.2f s: %.2fx for %.2fx the data" % (
+            who, small, big, big / small, args.linear_mib / args.size_mib))
 
 
 def check_out_size(path, at_least):

@@ -3,7 +3,9 @@
 // into the output; entries ahead of their turn spool to anonymous files and are copied in when
 // the head reaches them; a spooling entry that becomes the head copies what it has and goes
 // direct for the rest. With a seekable output and every size known, all entries go direct at
-// precomputed offsets.
+// precomputed offsets. With a seekable output and sizes *predicted*, entries ahead of their
+// turn write in place at their predicted offsets; a prediction that fails moves the later
+// entries' bytes to spool files and the head-of-line order takes over from there.
 #pragma once
 
 #include <atomic>
@@ -25,6 +27,9 @@ struct PlacedEntry {
   std::string name;
   /// The content size when known in advance, else -1 (the header is written at the end).
   std::int64_t size = -1;
+  /// With size < 0: a guess at the content size (-1 none). Never trusted: each entry's real
+  /// size is what its worker writes; a wrong guess costs a copy, never a wrong archive.
+  std::int64_t predicted = -1;
 };
 
 /// Thread-safe in the way workers use it: entry i is written and completed by one thread.
@@ -56,6 +61,10 @@ class EntryPlacer {
   class SlotSink;
   void validate_names() const;
   void lay_out_fixed(std::int64_t start);
+  void lay_out_predicted(std::int64_t start);
+  bool write_region(Slot& slot, Bytes data);
+  void evacuate(Slot& slot);
+  void break_layout(std::size_t index);
   void write_content(std::size_t index, Bytes data);
   void promote(Slot& slot);
   void place_from(std::size_t index);
@@ -67,6 +76,9 @@ class EntryPlacer {
   ByteSink* stream_ = nullptr;
   std::string spool_dir_;
   bool fixed_layout_ = false;  // Seekable and every size known: offsets precomputed.
+  // Seekable, owned by the head: every entry placed so far met its prediction, so the entries
+  // writing in their predicted regions are at their final offsets.
+  bool layout_holds_ = false;
   std::atomic<std::size_t> head_{0};
   std::int64_t head_offset_ = 0;  // Seekable: where the head entry's header goes.
   mutable std::mutex mutex_;

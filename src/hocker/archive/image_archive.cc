@@ -2,8 +2,13 @@
 // entry_placer.h) or on a stream (everything in order, optionally gzip-compressed).
 #include "hocker/archive/image_archive.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+
 #include "hocker/archive/archive_plan.h"
 #include "hocker/archive/layer_pipeline.h"
+#include "hocker/archive/layer_size.h"
 #include "hocker/archive/scheduler.h"
 #include "hocker/archive/spool_file.h"
 #include "hocker/base/checked.h"
@@ -12,6 +17,8 @@
 
 namespace hocker::archive {
 namespace {
+
+constexpr std::size_t kMaxSizeReads = 16;  // Size reads in flight at once.
 
 struct Run {
   std::span<const ImageSource> images;
@@ -30,9 +37,13 @@ void write_front(const ArchivePlan& plan, ByteSink& sink) {
   }
 }
 
+int jobs_of(const WriteOptions& options) {
+  return options.jobs > 0 ? options.jobs : kDefaultJobs;
+}
+
 void fetch_layers(const Run& run, EntryPlacer& placer) {
   StopFlag stop{false};
-  int jobs = run.options.jobs > 0 ? run.options.jobs : kDefaultJobs;
+  int jobs = jobs_of(run.options);
   if (run.options.progress != nullptr) {
     std::int64_t total = 0;
     for (const LayerTask& task : run.plan.tasks)
@@ -51,14 +62,35 @@ void fetch_layers(const Run& run, EntryPlacer& placer) {
   if (!placer.all_placed()) throw Error(ErrorKind::kInternal, "archive entries left unplaced");
 }
 
+// Entries of unknown size (docker format) get a guess each, all read at once (one small ranged
+// request per compressed layer), so that layers finishing out of order are written in place.
+// Only worth it when several layers download at once.
+std::vector<PlacedEntry> predicted_entries(const Run& run) {
+  std::vector<PlacedEntry> entries = run.plan.entries;
+  if (entries.size() < 2 || jobs_of(run.options) < 2) return entries;
+  StopFlag stop{false};
+  int threads = static_cast<int>(std::min<std::size_t>(entries.size(), kMaxSizeReads));
+  run_in_parallel(entries.size(), threads, stop, [&](std::size_t i) {
+    const LayerTask& task = run.plan.tasks[i];
+    if (entries[i].size >= 0) return;
+    entries[i].predicted =
+        layer_size_hint(task.blob, run.images[task.source].read_range).value_or(-1);
+  });
+  return entries;
+}
+
 // Seekable and uncompressed: the small entries first, then the layers in place, concurrently.
 void write_to_file(const Run& run, AtomicFile& file) {
   write_front(run.plan, file);
-  EntryPlacer placer(run.plan.entries, file, file.position(),
+  EntryPlacer placer(predicted_entries(run), file, file.position(),
                      spool_directory(run.options.spool_dir));
   fetch_layers(run, placer);
   file.seek(placer.end_offset());
   file.write(tar_zeros(kTarTrailerSize));
+  // A prediction that failed may have left bytes past the real end.
+  if (::ftruncate(file.fd(), static_cast<off_t>(file.position())) != 0) {
+    throw Error(ErrorKind::kLocalIo, "cannot truncate " + file.target());
+  }
 }
 
 // A stream, or anything gzip-compressed: every byte in order, in large writes.

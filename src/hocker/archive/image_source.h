@@ -2,6 +2,7 @@
 // come from. The vocabulary shared by the archive writer, its plans and whoever fetches.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -21,6 +22,12 @@ namespace hocker::archive {
 /// Called from worker threads, concurrently for different blobs.
 using BlobFetcher = std::function<void(const image::Descriptor& blob, ByteSink& sink)>;
 
+/// Bytes [offset, offset + length) of one blob as the registry stores it, from a small ranged
+/// request; nothing when they cannot be had cheaply (a server ignoring Range is not waited
+/// for). Only a hint for planning: nothing read here is trusted. Called concurrently.
+using BlobRangeReader = std::function<std::optional<std::string>(
+    const image::Descriptor& blob, std::int64_t offset, std::int64_t length)>;
+
 /// What to put in the archive.
 struct ImageSource {
   image::Manifest manifest;            ///< Its exact bytes go into an OCI archive.
@@ -39,6 +46,9 @@ struct ImageSource {
   /// with ManifestDigests::kPreserve the OCI layout stores this index as it is, and one
   /// index.json entry names it for all of them.
   std::shared_ptr<const image::Index> whole_index = nullptr;
+  /// Set when small ranged reads of registry blobs are possible: the docker format then reads
+  /// each layer's decompressed size ahead (layer_size.h) to write every layer in place.
+  BlobRangeReader read_range = nullptr;
 };
 
 /// What an OCI archive does with an image manifest served with docker media types.

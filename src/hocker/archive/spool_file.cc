@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -76,6 +77,34 @@ void SpoolFile::copy_to_file(int fd, std::int64_t offset, const std::string& wha
       chunk = chunk.subspan(static_cast<std::size_t>(put));
       out += put;
     }
+    in += got;
+  }
+}
+
+void SpoolFile::append_from(int fd, std::int64_t offset, std::int64_t length,
+                            const std::string& what) {
+  loff_t in = offset;
+  loff_t out = size_;
+  const loff_t end = offset + length;
+  while (in < end) {
+    ssize_t copied =
+        ::copy_file_range(fd, &in, fd_.get(), &out, static_cast<std::size_t>(end - in), 0);
+    if (copied > 0) continue;
+    if (copied < 0 && errno == EINTR) continue;
+    if (copied < 0 && !is_unsupported(errno)) fail("cannot read " + what, errno);
+    break;
+  }
+  size_ = out;
+  // copy_file_range leaves the file position alone: later writes append from the new end.
+  if (::lseek(fd_.get(), size_, SEEK_SET) < 0) fail("cannot seek a spool file", errno);
+  std::vector<std::byte> buffer(kChunkSize);
+  while (in < end) {
+    std::size_t want =
+        static_cast<std::size_t>(std::min(end - in, static_cast<loff_t>(kChunkSize)));
+    ssize_t got = ::pread(fd, buffer.data(), want, in);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) fail("cannot read " + what, got < 0 ? errno : EIO);
+    SpoolFile::write(Bytes(buffer.data(), static_cast<std::size_t>(got)));
     in += got;
   }
 }

@@ -25,6 +25,9 @@ class SpoolFile final : public ByteSink {
   /// Copies the whole content to `fd` at `offset` (copy_file_range when the kernel can, else
   /// pread/pwrite in chunks). Throws Error(kLocalIo) mentioning `what`.
   void copy_to_file(int fd, std::int64_t offset, const std::string& what) const;
+  /// Appends bytes [offset, offset + length) of file `fd` (copy_file_range when the kernel
+  /// can, else pread/write in chunks). Throws Error(kLocalIo) mentioning `what`.
+  void append_from(int fd, std::int64_t offset, std::int64_t length, const std::string& what);
   /// Feeds the whole content to `sink` in chunks of kChunkSize.
   void copy_to(ByteSink& sink) const;
 

@@ -197,6 +197,9 @@ bool Exchange::header_line(std::string_view line) noexcept {
 void Exchange::check_final_headers() {
   if (!is_success(status_)) return;
   streaming_ = sink_ != nullptr && request_.answer_deadline == AnswerDeadline::kUnlessStreaming;
+  if (request_.partial_only && request_.range_start >= 0 && status_ == 200) {
+    throw Error(ErrorKind::kFormat, what() + ": the server ignored the Range request");
+  }
   if (request_.range_start > 0 && status_ == 200) to_skip_ = request_.range_start;
   std::int64_t expected = request_.expected_length;
   if (status_ == 206 && request_.range_length > 0) {

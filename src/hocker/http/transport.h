@@ -78,6 +78,9 @@ struct Request {
   /// body bytes -> Error(kIntegrity)); a 200 (Range ignored) streams the whole body after the
   /// first N bytes, checked against `expected_length`. Response::status tells which.
   std::int64_t range_length = -1;
+  /// With range_start >= 0: a 200 (the server ignored the Range) ends the exchange with
+  /// Error(kFormat) before any body byte is received, instead of skipping to range_start.
+  bool partial_only = false;
   /// >= 0: the number of body bytes the sink is to receive (for a Range request, the
   /// remainder: total - range_start). A 2xx Content-Length that disagrees ->
   /// Error(kIntegrity) before any body byte reaches the sink.

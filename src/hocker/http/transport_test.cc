@@ -133,6 +133,19 @@ TEST(Transport, SkipsTheAlreadyReceivedPrefixWhenTheServerIgnoresRange) {
   EXPECT_EQ(sink.text, "6789");
 }
 
+TEST(Transport, EndsAPartialOnlyRequestThatTheServerAnswersWhole) {
+  TestServer server(
+      [](const ServerRequest&, ServerConnection& c) { c.respond(200, "0123456789"); });
+  Transport transport({});
+  Request request = get(server.url("/blob"));
+  request.range_start = 6;
+  request.range_length = 4;
+  request.partial_only = true;
+  StringSink sink;
+  EXPECT_THROW(transport.perform(request, &sink), Error);
+  EXPECT_EQ(sink.text, "");
+}
+
 TEST(Transport, SendsABoundedRangeAndTakesExactlyItsBytes) {
   TestServer server([](const ServerRequest&, ServerConnection& c) {
     c.respond(206, "3456", {{"Content-Range", "bytes 3-6/10"}});

@@ -114,6 +114,17 @@ archive::BlobFetcher blob_fetcher(const ImagePull& pull, const DownloadOptions& 
   };
 }
 
+// A few bytes of a registry blob: one ranged request.
+archive::BlobRangeReader range_reader(const ImagePull& pull) {
+  return [&pull](const image::Descriptor& blob, std::int64_t offset,
+                 std::int64_t length) -> std::optional<std::string> {
+    if (!blob.urls.empty() || offset < 0 || length <= 0 || offset + length > blob.size) {
+      return std::nullopt;
+    }
+    return pull.client().read_blob_bytes(pull.sources().repository(), blob, offset, length);
+  };
+}
+
 }  // namespace
 
 ImageDownload::ImageDownload(const ImagePull& pull, const DownloadOptions& options)
@@ -128,13 +139,16 @@ archive::ImageSource ImageDownload::make_source(const ImagePull& pull,
                                                 archive::BlobPrefetch& prefetch) {
   image::ImageConfig config = pull.fetch_config(options.cache);
   archive::ImageNames names = archive::image_names(pull.reference(), options.tag);
-  return archive::ImageSource{pull.manifest(),
+  archive::ImageSource source{pull.manifest(),
                               std::move(config),
                               std::move(names.repo_tags),
                               std::move(names.oci_ref_name),
                               std::move(names.oci_image_name),
                               prefetch.fetcher(),
                               options.foreign_layers == ForeignLayers::kFetch};
+  // With a cache, every blob request is one the cache accounts for: no extra reads there yet.
+  if (options.cache == nullptr) source.read_range = range_reader(pull);
+  return source;
 }
 
 }  // namespace hocker::pull

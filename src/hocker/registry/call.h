@@ -29,6 +29,7 @@ struct Client::Call {
   std::int64_t expected_length = -1;  // Whole-body length; -1 unknown.
   std::int64_t delivered = 0;         // Body bytes already handed to sink (for resuming).
   std::int64_t range_end = -1;        // >= 0: ask for the bytes before this offset only.
+  bool partial_only = false;          // A 200 to the Range ends the call (no whole body).
   http::AnswerDeadline answer_deadline = http::AnswerDeadline::kUnlessStreaming;
   std::string_view body;   // Sent with POST, PUT and PATCH; the caller's bytes, not copied.
   BodyReader body_reader;  // When set: a streamed body of body_length bytes, read once.

@@ -108,6 +108,7 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   if (call.range_end >= 0 && call.delivered >= call.range_end) call.range_end = -1;
   if (call.delivered > 0 || call.range_end >= 0) request.range_start = call.delivered;
   if (call.range_end >= 0) request.range_length = call.range_end - call.delivered;
+  request.partial_only = call.partial_only;
   if (call.expected_length >= 0) request.expected_length = call.expected_length - call.delivered;
   request.answer_deadline = call.answer_deadline;
   std::optional<CountingSink> counting;
@@ -282,6 +283,38 @@ std::int64_t Client::fetch_blob_range(const std::string& repository, const image
   call.range_end = start + length;
   send(call);
   return call.delivered;
+}
+
+std::optional<std::string> Client::read_blob_bytes(const std::string& repository,
+                                                   const image::Descriptor& blob,
+                                                   std::int64_t start, std::int64_t length) {
+  if (start < 0 || length <= 0 || start + length > blob.size || length > (1 << 16)) {
+    return std::nullopt;
+  }
+  struct Collect final : ByteSink {
+    std::string bytes;
+    void write(Bytes data) override {
+      bytes.append(reinterpret_cast<const char*>(data.data()), data.size());
+    }
+    void finish() override {}
+  } collect;
+  Call call;
+  call.url = request_base_url() + "/v2/" + repository + "/blobs/" + blob.digest.string();
+  call.scope = pull_scope(repository);
+  call.sink = &collect;
+  call.expected_length = blob.size;
+  call.delivered = start;
+  call.range_end = start + length;
+  call.partial_only = true;
+  call.attempts = 1;
+  call.answer_deadline = http::AnswerDeadline::kAlways;
+  try {
+    send(call);
+  } catch (const Error&) {
+    return std::nullopt;  // A hint only: whatever went wrong, the caller does without.
+  }
+  if (collect.bytes.size() != static_cast<std::size_t>(length)) return std::nullopt;
+  return std::move(collect.bytes);
 }
 
 std::optional<std::int64_t> Client::fetch_blob_size(const std::string& repository,

@@ -98,6 +98,13 @@ class Client {
   void fetch_blob(const std::string& repository, const image::Descriptor& blob, ByteSink& sink,
                   std::int64_t offset = 0);
 
+  /// Bytes [start, start + length) of blob `blob` (length at most 64 KiB) from one
+  /// bounded Range request, tried once; nothing when the server ignores the Range (the request
+  /// is ended before the body comes) or anything else goes wrong. A hint: never verified.
+  std::optional<std::string> read_blob_bytes(const std::string& repository,
+                                             const image::Descriptor& blob, std::int64_t start,
+                                             std::int64_t length);
+
   /// HEADs blob `digest` and returns its size from Content-Length, or nothing when the
   /// registry (or the CDN it redirects to) names none. Errors as for fetch_blob
   /// (BLOB_UNKNOWN: Error kNotFound).

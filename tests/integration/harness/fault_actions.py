@@ -104,6 +104,11 @@ def wrong_length(delta):
     return Action("wrong_length", delta=delta)
 
 
+def ignore_range():
+    """Forward the request without its Range header: the whole body comes back, with 200."""
+    return Action("ignore_range")
+
+
 def flip_byte(offset):
     """Send the body with the byte at `offset` XOR 0xFF."""
     return Action("flip_byte", offset=_nonneg("offset", offset))

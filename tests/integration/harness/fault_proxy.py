@@ -47,6 +47,7 @@ Defined, with their exact behaviour, in fault_actions.py; also available as Faul
     truncate(n_bytes)                declare the real Content-Length, send n bytes, then FIN
     wrong_length(delta)              declare Content-Length + delta
     flip_byte(offset)                send byte `offset` XOR 0xFF
+    ignore_range()                   forward without the Range header (200, whole body)
     redirect_loop(status=307)        answer `status` with Location = the same URL (forever)
     oversized(extra_bytes)           send the body + extra_bytes more bytes, then FIN
     hang(seconds)                    answer nothing for `seconds`, then FIN
@@ -95,13 +96,14 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .fault_actions import (_NO_UPSTREAM, Action, drop, flip_byte, hang, oversized,
+from .fault_actions import (_NO_UPSTREAM, Action, drop, flip_byte, hang, ignore_range, oversized,
                             redirect_loop, reset_after, stall_after, status, truncate,
                             wrong_length)
 from .fault_wire import _handle_request
 
 __all__ = ["FaultProxy", "Rule", "Entry", "Action", "reset_after", "stall_after", "status",
-           "truncate", "wrong_length", "flip_byte", "redirect_loop", "oversized", "hang", "drop"]
+           "truncate", "wrong_length", "flip_byte", "redirect_loop", "oversized", "hang", "drop",
+           "ignore_range"]
 
 _DEFAULT = object()
 
@@ -204,6 +206,7 @@ class FaultProxy:
     truncate = staticmethod(truncate)
     wrong_length = staticmethod(wrong_length)
     flip_byte = staticmethod(flip_byte)
+    ignore_range = staticmethod(ignore_range)
     redirect_loop = staticmethod(redirect_loop)
     oversized = staticmethod(oversized)
     hang = staticmethod(hang)

@@ -180,6 +180,8 @@ def _forward(proxy, h, entry, action, body):
                 lk = k.lower()
                 if lk in _HOP or lk == "host" or (lk == "content-length" and body is None):
                     continue
+                if lk == "range" and action is not None and action.kind == "ignore_range":
+                    continue  # Like a server without Range support: the whole body, 200.
                 conn.putheader(k, v)
             if body is not None and "content-length" not in (k.lower() for k in h.headers):
                 conn.putheader("Content-Length", str(len(body)))
