@@ -168,6 +168,8 @@ class ImageCommand final : public Command {
     pull::PlatformSelection selection = platform_selection();
     Bundle bundle;
     std::set<std::string> claimed;
+    // Config and layers go concurrently: a second connection opened during the token fetch.
+    options_.warm_connection = jobs_ != 1;
     for (const ref::Reference& reference : references) {
       bundle.origins.push_back(make_sources(options_, reference));
       bundle.pulls.push_back(pull::pull_platforms(*bundle.origins.back(), reference, selection));

@@ -248,6 +248,7 @@ std::unique_ptr<registry::Client> make_client(FetchOptions& options,
   client_options.plain_http = options.plain_http;
   client_options.retry.attempts = options.retries;
   client_options.blob_ranges.connections = options.blob_connections;
+  client_options.warm_connection = options.warm_connection;
   if (!options.quiet) {
     // A 429 with Retry-After: 30 would otherwise look like a hang.
     client_options.on_retry = [](const registry::RetryNotice& notice) {

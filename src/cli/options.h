@@ -38,6 +38,8 @@ struct FetchOptions {
   std::string cache;                     ///< --cache DIR; empty = HOCKER_CACHE or none.
   std::vector<std::string> mirrors;      ///< --mirror URL, in order (digest-only).
   std::vector<std::string> positionals;  ///< REFERENCE, or IMAGE-NAME IMAGE-TAG.
+  /// Set by a command that fetches blobs concurrently: registry::ClientOptions::warm_connection.
+  bool warm_connection = false;
 };
 
 /// Whether the command also takes --out.

@@ -3,10 +3,11 @@
 The counts are the point here, not the time; the proxies add no delay in these tests."""
 import os
 import stat
+import time
 
 import pytest
 
-from harness.latency_proxy import LatencyPair
+from harness.latency_proxy import LatencyPair, LatencyProxy
 
 
 @pytest.fixture
@@ -39,17 +40,57 @@ def token_files(cache):
     return [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.startswith("token-")]
 
 
-def test_a_first_pull_makes_five_requests_on_three_connections(pull, pair, hocker_env):
+def test_a_first_pull_makes_six_requests_on_three_connections(pull, pair, hocker_env):
     rc, err, counts, registry, token = pull(pair)
     assert rc == 0, err
-    # challenge (401), manifest, config and layer; one token.
-    assert counts["registry"]["requests"] <= 4, registry
-    assert [r[2] for r in registry].count(401) == 1, registry
+    # challenge (401), a ping opening the second connection (401), manifest, config and layer;
+    # one token.
+    assert counts["registry"]["requests"] == 5, registry
+    assert [r[2] for r in registry].count(401) == 2, registry
+    assert [r[:2] for r in registry].count(["GET", "/v2/"]) == 1, registry
     assert counts["token"]["requests"] == 1, token
-    assert counts["registry"]["connections"] <= 2
+    assert counts["registry"]["connections"] == 2
     assert counts["token"]["connections"] == 1
     # Without --cache nothing is written (a Nix builder has no HOME).
     assert os.listdir(hocker_env["HOME"]) == []
+
+
+def test_the_second_registry_connection_opens_while_the_token_is_fetched(pull, pair):
+    """The token request is held at the token server's proxy until the registry's proxy has
+    accepted a second connection (at most 10 s: a pull that opens none only gets slower)."""
+    start = pair.registry.connections
+    seen = []
+
+    def hold(method, path):
+        deadline = time.monotonic() + 10
+        while pair.registry.connections - start < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(pair.registry.connections - start)
+
+    pair.token.before_forward = hold
+    rc, err, counts, registry, token = pull(pair)
+    assert rc == 0, err
+    assert seen == [2], "the second registry connection opened before the token was answered"
+    assert counts["registry"]["connections"] == 2, registry
+
+
+def test_one_job_opens_no_second_connection(pull, pair):
+    rc, err, counts, registry, token = pull(pair, "--jobs", "1")
+    assert rc == 0, err
+    assert ["GET", "/v2/"] not in [r[:2] for r in registry], registry
+    assert counts["registry"]["requests"] == 4, registry
+
+
+def test_a_registry_without_auth_gets_no_extra_request(hocker, run, plain_registry, hocker_env,
+                                                        tmp_path):
+    with LatencyProxy(plain_registry.url, request_delay=0, connect_delay=0) as proxy:
+        out = tmp_path / "hello.tar"
+        rc, _, err = run([hocker, "image", "--plain-http", "-o", str(out),
+                          proxy.host + "/library/hello:latest"], env=hocker_env)
+        assert rc == 0, err
+        paths = [r[1] for r in proxy.requests()]
+    assert "/v2/" not in paths, paths
+    assert len(paths) == 3, paths  # manifest, config, layer
 
 
 def test_a_repeated_pull_with_cache_asks_for_the_manifest_alone(pull, pair, tmp_path):

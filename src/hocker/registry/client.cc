@@ -75,7 +75,9 @@ Client::Client(ref::Registry registry, std::shared_ptr<auth::Authenticator> auth
     scheme_ = "https";
 }
 
-Client::~Client() = default;
+Client::~Client() {
+  wait_for_warming();
+}
 
 http::Response Client::attempt(Call& call, int attempt_number) {
   move_to_https(call);  // Built before another request settled the scheme on https.
@@ -160,6 +162,7 @@ http::Response Client::answer_challenge(Call& call, http::Response response,
     throw Error(ErrorKind::kAuth, std::string(refused.what()) + hint);
   }
   ++call.auth_rounds;
+  warm_connection(*challenge);  // Opens a second connection while the token is fetched.
   authenticator_->handle_challenge(transport, *challenge, call.scope, call.url);
   return response;
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "hocker/auth/authenticator.h"
@@ -40,6 +41,12 @@ struct ClientOptions {
   /// requests (registry/ranged_fetch.h), this many in all for concurrent blobs; connections
   /// <= 1: one stream per blob.
   RangedFetchOptions blob_ranges;
+  /// For a caller about to fetch blobs concurrently: while the first Bearer challenge sends
+  /// the client to the token server (the registry's one connection idle meanwhile), a second
+  /// connection to the registry is opened on a thread of its own (a GET of /v2/, whatever it
+  /// answers) and pooled, so that the next two concurrent requests both find one open. Only
+  /// when no other connection is pooled; at most once per client. false: never.
+  bool warm_connection = false;
 };
 
 /// A manifest or index exactly as the registry sent it.
@@ -78,6 +85,10 @@ class Client {
   /// refuses the probe; a port that cannot be reached settles on http (the next request
   /// reports it).
   std::string settle_base_url();
+
+  /// Waits for the connection ClientOptions::warm_connection opened, if one is opening (the
+  /// destructor waits too). For tests; requests never need to call it. Not thread-safe.
+  void wait_for_warming();
 
   /// GETs /v2/<repository>/manifests/<identifier> with the Accept header of docs/spec.md §2.1, at
   /// most image::kMaxManifestSize bytes. When `identifier` is a digest, the bytes are hashed
@@ -203,6 +214,8 @@ class Client {
   void settle_scheme(ProbeAnswer answer);
   static ProbeAnswer classify(const http::Response& response);
   bool speaks_tls();
+  void warm_connection(std::string_view challenge);
+  static constexpr long kWarmTimeoutSeconds = 5;
   static constexpr long kProbeTimeoutSeconds = 5;
 
   ref::Registry registry_;
@@ -212,6 +225,8 @@ class Client {
   std::string scheme_;  // "http" or "https"; empty until settled.
   std::vector<std::unique_ptr<http::Transport>> idle_;
   std::atomic<int> free_range_workers_;  // Shared by every ranged blob fetch.
+  std::atomic<bool> warmed_{false};      // warm_connection() ran.
+  std::thread warmer_;                   // Started once, by warm_connection(); joined on exit.
 };
 
 /// The pull scope of `repository` for token requests: "repository:<name>:pull".

@@ -24,6 +24,8 @@ proxy.requests(since=0) -> [[method, path, status]]   requests in arrival order 
                                      the upstream's answer, None until it came or when none did)
 proxy.mark() -> (connections, requests)        pass to counts(since=...) for later ones
 proxy.counts(since=(0, 0)) -> {"connections": n, "requests": n}
+proxy.before_forward = None          set to f(method, path): called in each request's thread
+                                     before it is forwarded (a test holds a request there)
 
 LatencyPair(registry, request_delay=0.05, connect_delay=0.1)
     A proxy in front of a token-mode harness Registry and one in front of its token issuer,
@@ -64,6 +66,7 @@ class LatencyProxy:
         self._lock = threading.Lock()
         self._connections = 0
         self._log = []
+        self.before_forward = None
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self.port = self._server.server_address[1]
         self.host = "127.0.0.1:%d" % self.port
@@ -138,6 +141,8 @@ class LatencyProxy:
                 with proxy._lock:
                     proxy._log.append(entry)
                 time.sleep(proxy.request_delay)
+                if proxy.before_forward is not None:
+                    proxy.before_forward(self.command, self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
