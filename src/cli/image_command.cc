@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdlib>
 #include <optional>
 #include <set>
 
@@ -22,6 +24,21 @@
 
 namespace hocker::cli {
 namespace {
+
+// HOCKER_IN_PLACE_MIN_BYTES: from how many bytes of compressed layers the docker format reads
+// layer sizes ahead to write every layer in place (archive::WriteOptions::in_place_min_bytes).
+std::int64_t in_place_min_bytes() {
+  const char* value = std::getenv("HOCKER_IN_PLACE_MIN_BYTES");
+  if (value == nullptr || *value == '\0') return archive::kInPlaceMinBytes;
+  std::string_view text(value);
+  std::int64_t bytes = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), bytes);
+  if (error != std::errc() || end != text.data() + text.size() || bytes < 0) {
+    throw Error(ErrorKind::kUsage, "HOCKER_IN_PLACE_MIN_BYTES must be a number of bytes, not '" +
+                                       std::string(text) + "'");
+  }
+  return bytes;
+}
 
 // Whether the tarball goes to stdout: "-", or no --out with stdout not a terminal.
 bool writes_to_stdout(const std::string& out) {
@@ -196,6 +213,7 @@ class ImageCommand final : public Command {
     write_options.jobs = jobs;
     write_options.gzip = ends_with(options_.out, ".gz");
     write_options.progress = progress;
+    write_options.in_place_min_bytes = in_place_min_bytes();
     write_options.manifest_digests = preserve_digests_ ? archive::ManifestDigests::kPreserve
                                                        : archive::ManifestDigests::kReencode;
     return write_options;

@@ -42,6 +42,10 @@ constexpr std::pair<const char*, const char*> kEnvironment[] = {
     {"DOCKER_TOKEN", "A bearer token sent as is, used when no credential flag is given."},
     {"DOCKER_CONFIG", "The directory holding the docker config.json (default ~/.docker)."},
     {"HOCKER_CACHE", "The blob cache directory when --cache is not given (default: no cache)."},
+    {"HOCKER_IN_PLACE_MIN_BYTES",
+     "hocker image, docker format to a file: from how many bytes of compressed layers each "
+     "layer's size is read ahead (a 4-byte ranged request per layer) so that every layer is "
+     "written in place instead of spooled (default 268435456; 0: always)."},
     {"HOME", "Where ~/.docker/config.json is looked for; a missing HOME is not an error."},
     {"http_proxy, https_proxy, all_proxy, no_proxy",
      "Proxies, as for curl(1): https registries are tunnelled with CONNECT; no_proxy lists "

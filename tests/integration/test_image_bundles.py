@@ -267,9 +267,7 @@ def test_a_bundle_downloads_and_stores_a_shared_layer_once(hocker, run, bundle_r
     mark = reg.log_mark()
     out = tmp_path / "bundle.tar"
     hocker_image(run, hocker, out, "--format", form, *refs)
-    # Docker format also reads the layer's last 4 bytes once, to lay the archive out.
-    expected_gets = 2 if form == "docker" else 1
-    assert reg.count_requests("GET", "/blobs/" + base.digest, since=mark) == expected_gets
+    assert reg.count_requests("GET", "/blobs/" + base.digest, since=mark) == 1
     inside = members(out)
     stored = (base.diff_id if form == "docker" else base.digest)[7:]
     assert sum(1 for name in inside if stored in name) == 1

@@ -4,6 +4,7 @@ lay the archive out up front. The archive must be the same bytes whatever those 
 answer: right sizes, a layer of two gzip members whose ISIZE tells only the last one's, sizes
 altered on the way, or a server that ignores Range (that request is cut off, not read whole)."""
 import gzip
+import os
 import random
 
 import pytest
@@ -54,10 +55,12 @@ def proxy(registry):
         yield p
 
 
-def pull(hocker, run, host, name, out, jobs):
+def pull(hocker, run, host, name, out, jobs, min_bytes="0"):
+    # These images are small: HOCKER_IN_PLACE_MIN_BYTES=0 lays them out in place all the same.
+    env = dict(os.environ, HOCKER_IN_PLACE_MIN_BYTES=min_bytes)
     rc, _, err = run([hocker, "image", "--plain-http", "-q", "--blob-connections", "1",
                       "--jobs", str(jobs), "--tag", RECORDED, "-o", str(out),
-                      host + "/" + name + ":" + TAG])
+                      host + "/" + name + ":" + TAG], env=env)
     assert rc == 0, err
     return out.read_bytes()
 
@@ -106,3 +109,19 @@ def test_a_server_ignoring_range_is_cut_off_and_the_archive_is_the_same(
     # The layer's own download, and the size read that got the whole body and was cut off.
     assert len(answered) == 2, answered
     assert min(e.bytes_sent for e in answered) < big.size
+
+
+def test_an_image_below_the_threshold_makes_no_size_read(
+        hocker, run, registry, proxy, plain_image, tmp_path):
+    expected = pull(hocker, run, registry.host, NAME, tmp_path / "one.tar", 1)
+    assert pull(hocker, run, proxy.host, NAME, tmp_path / "four.tar", 4, min_bytes="") == expected
+    assert all(not r for r in size_reads(proxy, plain_image).values())
+
+
+def test_a_malformed_threshold_is_a_usage_error(hocker, run, registry, tmp_path):
+    env = dict(os.environ, HOCKER_IN_PLACE_MIN_BYTES="lots")
+    rc, _, err = run([hocker, "image", "--plain-http", "-q", "-o", str(tmp_path / "x.tar"),
+                      registry.host + "/" + NAME + ":" + TAG], env=env)
+    assert rc == 2, err
+    assert "HOCKER_IN_PLACE_MIN_BYTES" in err
+    assert not (tmp_path / "x.tar").exists()

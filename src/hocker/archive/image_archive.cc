@@ -64,10 +64,13 @@ void fetch_layers(const Run& run, EntryPlacer& placer) {
 
 // Entries of unknown size (docker format) get a guess each, all read at once (one small ranged
 // request per compressed layer), so that layers finishing out of order are written in place.
-// Only worth it when several layers download at once.
+// Only worth it when several layers download at once and the image is large.
 std::vector<PlacedEntry> predicted_entries(const Run& run) {
   std::vector<PlacedEntry> entries = run.plan.entries;
   if (entries.size() < 2 || jobs_of(run.options) < 2) return entries;
+  std::int64_t compressed = 0;
+  for (const LayerTask& task : run.plan.tasks) compressed += task.blob.size;
+  if (compressed < run.options.in_place_min_bytes) return entries;
   StopFlag stop{false};
   int threads = static_cast<int>(std::min<std::size_t>(entries.size(), kMaxSizeReads));
   run_in_parallel(entries.size(), threads, stop, [&](std::size_t i) {

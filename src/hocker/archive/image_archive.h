@@ -3,6 +3,7 @@
 // written in a fixed, deterministic order. Fetching itself (HTTP, retries) is left to the caller.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -13,6 +14,9 @@
 namespace hocker::archive {
 
 enum class Format { kDocker, kOci };
+
+/// WriteOptions::in_place_min_bytes by default: 256 MiB of compressed layers.
+inline constexpr std::int64_t kInPlaceMinBytes = std::int64_t{256} << 20;
 
 struct WriteOptions {
   Format format = Format::kDocker;
@@ -25,6 +29,11 @@ struct WriteOptions {
   std::string spool_dir;
   /// OCI format: what happens to image manifests served with docker media types.
   ManifestDigests manifest_digests = ManifestDigests::kReencode;
+  /// Docker format to a file: each layer's decompressed size is read ahead (one small ranged
+  /// request per layer, layer_size.h) so that every layer is written in place, only when the
+  /// image's compressed layers total at least this many bytes. Below it, the few layers that
+  /// finish out of order cost less to spool than the extra requests cost in round trips.
+  std::int64_t in_place_min_bytes = kInPlaceMinBytes;
 };
 
 /// Concurrent layer downloads when WriteOptions::jobs is 0. Measured on the 2-core build

@@ -18,13 +18,15 @@ using testing::TempDir;
 using testing::TestImage;
 using testing::TestLayer;
 
-std::string write_file(const ImageSource& source, int jobs) {
+// These images are small: min_bytes 0 reads their sizes all the same.
+std::string write_file(const ImageSource& source, int jobs, std::int64_t min_bytes = 0) {
   TempDir directory;
   std::string path = directory.path + "/image.tar";
   AtomicFile file(path);
   ArchiveOutput output(file);
   WriteOptions options;
   options.jobs = jobs;
+  options.in_place_min_bytes = min_bytes;
   options.spool_dir = directory.path;
   write_image_archive(source, options, output);
   file.commit();
@@ -68,6 +70,20 @@ TEST(InPlaceArchive, GuessedSizesGiveTheSameBytesAsSpooling) {
     EXPECT_EQ(write_file(guessed, jobs), expected);
   }
   EXPECT_EQ(reads.load(), 8);  // One read per layer and run.
+}
+
+TEST(InPlaceArchive, AnImageBelowTheThresholdIsNotReadAhead) {
+  TestImage image = image_of(gzip_layer(1, 900'000));
+  ImageSource plain = image.source();
+  std::atomic<int> reads{0};
+  ImageSource guessed = plain;
+  guessed.read_range = reader(image, reads);
+  std::int64_t compressed = 0;
+  for (const TestLayer& layer : image.layers) compressed += std::ssize(layer.blob);
+  EXPECT_EQ(write_file(guessed, 4, compressed + 1), write_file(plain, 4));
+  EXPECT_EQ(reads.load(), 0);
+  EXPECT_EQ(write_file(guessed, 4, compressed), write_file(plain, 4));
+  EXPECT_EQ(reads.load(), 4);
 }
 
 TEST(InPlaceArchive, ALayerOfTwoGzipMembersWhoseLastSizeLiesGivesTheSameBytes) {

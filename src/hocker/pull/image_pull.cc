@@ -147,7 +147,10 @@ archive::ImageSource ImageDownload::make_source(const ImagePull& pull,
                               prefetch.fetcher(),
                               options.foreign_layers == ForeignLayers::kFetch};
   // With a cache, every blob request is one the cache accounts for: no extra reads there yet.
-  if (options.cache == nullptr) source.read_range = range_reader(pull);
+  // With mirrors, a read would reach the primary registry the mirrors are there to spare.
+  if (options.cache == nullptr && !pull.sources().has_mirrors()) {
+    source.read_range = range_reader(pull);
+  }
   return source;
 }
 
