@@ -1,5 +1,7 @@
 #include "hocker/rootfs/entry_path.h"
 
+#include <algorithm>
+
 #include "hocker/base/error.h"
 
 namespace hocker::rootfs {
@@ -26,6 +28,17 @@ std::string normal_path(std::string_view name, const std::string& subject) {
     path += component;
   }
   return path;
+}
+
+void push_components(std::string_view path, std::vector<std::string>& pending) {
+  std::vector<std::string> components;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = std::min(path.find('/', start), path.size());
+    components.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  pending.insert(pending.end(), components.rbegin(), components.rend());
 }
 
 std::vector<std::string_view> path_components(std::string_view path) {

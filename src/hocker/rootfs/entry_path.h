@@ -16,6 +16,10 @@ std::string normal_path(std::string_view name, const std::string& subject);
 /// The components of a normal path ("" has none).
 std::vector<std::string_view> path_components(std::string_view path);
 
+/// Pushes every component of `path` (empty ones, "." and ".." included) on `pending`, a stack
+/// whose top is the first component: the work list of a walk that resolves symlinks.
+void push_components(std::string_view path, std::vector<std::string>& pending);
+
 /// What an entry is to the changeset rules.
 enum class EntryRole {
   kAddition,  ///< a file, directory, link or node placed at its path

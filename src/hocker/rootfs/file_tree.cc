@@ -33,18 +33,6 @@ FileTree::~FileTree() = default;
 
 namespace {
 
-// Pushes the components of `path` on `pending`, a stack: the first component ends on top.
-void push_components(std::string_view path, std::vector<std::string>& pending) {
-  std::vector<std::string> components;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = std::min(path.find('/', start), path.size());
-    components.emplace_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  pending.insert(pending.end(), components.rbegin(), components.rend());
-}
-
 std::string joined(const std::vector<std::string>& names) {
   std::string path;
   for (const std::string& name : names) path += (path.empty() ? "" : "/") + name;

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "hocker/rootfs/entry_path.h"
+
 namespace hocker::rootfs {
 namespace {
 
@@ -24,18 +26,6 @@ UniqueFd open_with_openat2(int root, std::string_view path, int flags) {
     if (fd >= 0) return UniqueFd(static_cast<int>(fd));
     if (errno != EINTR && errno != EAGAIN) return UniqueFd();
   }
-}
-
-// Pushes the components of `path` on `pending`, a stack: the first component ends on top.
-void push_components(std::string_view path, std::vector<std::string>& pending) {
-  std::vector<std::string> components;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = std::min(path.find('/', start), path.size());
-    components.emplace_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  pending.insert(pending.end(), components.rbegin(), components.rend());
 }
 
 // The symlink `fd` (an O_PATH descriptor of it) points to; empty with errno set on failure.
