@@ -277,6 +277,14 @@ void Client::fetch_blob(const std::string& repository, const image::Descriptor& 
 // One chunk of a ranged fetch: a bounded Range request, resumed within the chunk on retries.
 std::int64_t Client::fetch_blob_range(const std::string& repository, const image::Descriptor& blob,
                                       std::int64_t start, std::int64_t length, ByteSink& sink) {
+  Call call = range_call(repository, blob, start, length, sink);
+  send(call);
+  return call.delivered;
+}
+
+// A GET of bytes [start, start + length) of `blob` into `sink`.
+Client::Call Client::range_call(const std::string& repository, const image::Descriptor& blob,
+                                std::int64_t start, std::int64_t length, ByteSink& sink) {
   Call call;
   call.url = request_base_url() + "/v2/" + repository + "/blobs/" + blob.digest.string();
   call.scope = pull_scope(repository);
@@ -284,8 +292,7 @@ std::int64_t Client::fetch_blob_range(const std::string& repository, const image
   call.expected_length = blob.size;
   call.delivered = start;
   call.range_end = start + length;
-  send(call);
-  return call.delivered;
+  return call;
 }
 
 std::optional<std::string> Client::read_blob_bytes(const std::string& repository,
@@ -301,13 +308,7 @@ std::optional<std::string> Client::read_blob_bytes(const std::string& repository
     }
     void finish() override {}
   } collect;
-  Call call;
-  call.url = request_base_url() + "/v2/" + repository + "/blobs/" + blob.digest.string();
-  call.scope = pull_scope(repository);
-  call.sink = &collect;
-  call.expected_length = blob.size;
-  call.delivered = start;
-  call.range_end = start + length;
+  Call call = range_call(repository, blob, start, length, collect);
   call.partial_only = true;
   call.attempts = 1;
   call.answer_deadline = http::AnswerDeadline::kAlways;

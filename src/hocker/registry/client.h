@@ -200,6 +200,8 @@ class Client {
   enum class ProbeAnswer { kRegistry, kSomethingElse };
 
   http::Response send(Call& call);
+  Call range_call(const std::string& repository, const image::Descriptor& blob, std::int64_t start,
+                  std::int64_t length, ByteSink& sink);
   std::int64_t fetch_blob_range(const std::string& repository, const image::Descriptor& blob,
                                 std::int64_t start, std::int64_t length, ByteSink& sink);
   http::Response send_upload(Call& call, const std::string& repository);
