@@ -242,6 +242,12 @@ std::unique_ptr<registry::Client> make_client(FetchOptions& options,
       credentials.value_or(auth::Credentials{}), reference.registry.domain);
   if (std::optional<std::string> cache = cache::cache_directory(options.cache)) {
     authenticator->set_memory(std::make_shared<cache::TokenStore>(*cache));
+  } else if (std::optional<std::string> folder = cache::realm_memory_directory()) {
+    try {  // Best effort: a folder that cannot be used costs only the 401 round trip.
+      authenticator->set_memory(
+          std::make_shared<auth::RealmsOnly>(std::make_shared<cache::TokenStore>(*folder)));
+    } catch (const Error&) {
+    }
   }
   registry::ClientOptions client_options =
       client_options_for(options, reference.registry, options.insecure);

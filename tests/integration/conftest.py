@@ -182,6 +182,13 @@ def hocker_link(hocker):
     return link
 
 
+@pytest.fixture(autouse=True)
+def fresh_realm_memory(tmp_path, monkeypatch):
+    """hocker remembers token realms in the user's cache folder ($XDG_CACHE_HOME/hocker); each
+    test starts with its own, empty one, so that no test sees what another one learned."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
 @pytest.fixture
 def hocker_env(tmp_path):
     """Environment overrides isolating hocker from the user's docker config and credentials."""

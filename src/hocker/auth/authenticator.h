@@ -66,9 +66,11 @@ class Authenticator {
   /// remembered realm for this registry, a token is asked from that realm at once (the realm
   /// checked against `url` as after a challenge). Tried once per scope; never throws: on any
   /// failure the request goes as before and the registry's own challenge follows. Returns
-  /// whether authorization(scope) now yields a token.
+  /// whether authorization(scope) now yields a token. `before_fetch`, when given, is called
+  /// just before a remembered realm is asked (the caller may open registry connections
+  /// meanwhile).
   bool prepare(http::Transport& transport, const std::string& scope, std::string_view url,
-               Fetch fetch = Fetch::kYes);
+               Fetch fetch = Fetch::kYes, const std::function<void()>& before_fetch = {});
 
   /// True when the last handle_challenge already had credentials to offer, i.e. a further 401
   /// means the credentials were refused (not merely missing).
@@ -82,7 +84,8 @@ class Authenticator {
   };
   TokenKey token_key(const std::string& scope) const;
   bool recall_token(const std::string& scope);
-  bool fetch_remembered(http::Transport& transport, const std::string& scope, std::string_view url);
+  bool fetch_remembered(http::Transport& transport, const std::string& scope, std::string_view url,
+                        const std::function<void()>& before_fetch);
   void keep(const std::string& scope, Token token);
   bool has_password() const;
   std::string basic_value() const;

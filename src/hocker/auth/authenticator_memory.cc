@@ -52,9 +52,11 @@ bool Authenticator::recall_token(const std::string& scope) {
 
 // Asks the realm an earlier run's challenge named, without waiting for this run's challenge.
 bool Authenticator::fetch_remembered(http::Transport& transport, const std::string& scope,
-                                     std::string_view url) {
+                                     std::string_view url,
+                                     const std::function<void()>& before_fetch) {
   std::optional<RememberedRealm> realm = memory_->realm(registry_);
   if (!realm) return false;
+  if (before_fetch) before_fetch();
   std::map<std::string, std::string> params{{"realm", realm->realm}};
   if (!realm->service.empty()) params.emplace("service", realm->service);
   try {
@@ -66,7 +68,8 @@ bool Authenticator::fetch_remembered(http::Transport& transport, const std::stri
 }
 
 bool Authenticator::prepare(http::Transport& transport, const std::string& scope,
-                            std::string_view url, Fetch fetch) {
+                            std::string_view url, Fetch fetch,
+                            const std::function<void()>& before_fetch) {
   if (credentials_.kind == Kind::kBearerToken) return false;
   {
     std::lock_guard lock(mutex_);
@@ -76,7 +79,7 @@ bool Authenticator::prepare(http::Transport& transport, const std::string& scope
     if (fetch == Fetch::kYes) prepared_.insert(scope);
   }
   if (recall_token(scope)) return true;
-  return fetch == Fetch::kYes && fetch_remembered(transport, scope, url);
+  return fetch == Fetch::kYes && fetch_remembered(transport, scope, url, before_fetch);
 }
 
 }  // namespace hocker::auth

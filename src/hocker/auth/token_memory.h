@@ -4,8 +4,10 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace hocker::auth {
 
@@ -44,6 +46,24 @@ class TokenMemory {
   virtual void remember_realm(const std::string& registry, const RememberedRealm& realm) = 0;
   virtual std::optional<RememberedToken> token(const TokenKey& key) = 0;
   virtual void remember_token(const TokenKey& key, const RememberedToken& token) = 0;
+};
+
+/// Keeps only the realms of `inner`: tokens are neither handed out nor written. For memory
+/// kept where tokens must not go (the user's cache folder when no --cache is given).
+class RealmsOnly final : public TokenMemory {
+ public:
+  explicit RealmsOnly(std::shared_ptr<TokenMemory> inner) : inner_(std::move(inner)) {}
+  std::optional<RememberedRealm> realm(const std::string& registry) override {
+    return inner_->realm(registry);
+  }
+  void remember_realm(const std::string& registry, const RememberedRealm& realm) override {
+    inner_->remember_realm(registry, realm);
+  }
+  std::optional<RememberedToken> token(const TokenKey& /*key*/) override { return std::nullopt; }
+  void remember_token(const TokenKey& /*key*/, const RememberedToken& /*token*/) override {}
+
+ private:
+  std::shared_ptr<TokenMemory> inner_;
 };
 
 }  // namespace hocker::auth

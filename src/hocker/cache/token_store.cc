@@ -1,10 +1,12 @@
 #include "hocker/cache/token_store.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <charconv>
+#include <cstdlib>
 #include <optional>
 #include <vector>
 
@@ -149,6 +151,27 @@ void TokenStore::remember_token(const auth::TokenKey& key, const auth::Remembere
   long long expiry = now + token.lifetime.count();
   write_entry(token_file_name(key),
               std::string(kTokenMagic) + "\n" + std::to_string(expiry) + "\n" + token.value + "\n");
+}
+
+std::optional<std::string> realm_memory_directory(
+    const std::function<std::optional<std::string>(const char* name)>& environment) {
+  auto get = [&environment](const char* name) -> std::optional<std::string> {
+    if (environment) return environment(name);
+    const char* value = std::getenv(name);
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+  if (get("HOCKER_REALM_MEMORY") == "0") return std::nullopt;
+  if (std::optional<std::string> xdg = get("XDG_CACHE_HOME"); xdg && xdg->starts_with('/')) {
+    return *xdg + "/hocker";
+  }
+  std::optional<std::string> home = get("HOME");
+  struct stat info {};
+  if (!home || !home->starts_with('/') || ::stat(home->c_str(), &info) != 0 ||
+      !S_ISDIR(info.st_mode)) {
+    return std::nullopt;
+  }
+  return *home + "/.cache/hocker";
 }
 
 }  // namespace hocker::cache

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "hocker/auth/token_memory.h"
@@ -41,5 +42,13 @@ class TokenStore final : public auth::TokenMemory {
   UniqueFd folder_;
   std::function<WallClock::time_point()> now_;
 };
+
+/// Where token realms are remembered when no cache directory is given: `$XDG_CACHE_HOME/hocker`
+/// (an absolute path), else `$HOME/.cache/hocker` when HOME names an existing folder (so a Nix
+/// builder's /homeless-shelter is never created). nullopt when neither applies or when
+/// HOCKER_REALM_MEMORY is "0". `environment` reads a variable (the real environment when
+/// empty; tests pass their own).
+std::optional<std::string> realm_memory_directory(
+    const std::function<std::optional<std::string>(const char* name)>& environment = {});
 
 }  // namespace hocker::cache

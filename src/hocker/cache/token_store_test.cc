@@ -6,6 +6,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
 
 namespace hocker::cache {
 namespace {
@@ -128,6 +131,50 @@ TEST_F(TokenStoreTest, RefusesToRememberTextThatWouldBreakTheFormat) {
   EXPECT_FALSE(store().realm("127.0.0.1:5000"));
   store().remember_token(kAlice, {"two\nlines", 300s});
   EXPECT_FALSE(store().token(kAlice));
+}
+
+TEST_F(TokenStoreTest, RealmsOnlyKeepsRealmsAndNeverWritesATokenFile) {
+  auto inner = std::make_shared<TokenStore>(root_.string(), [this] { return now_; });
+  auth::RealmsOnly memory(inner);
+  memory.remember_realm("127.0.0.1:5000", {"http://127.0.0.1:5001/token", "registry"});
+  memory.remember_token(kAlice, {"secret-token", 300s});
+  EXPECT_FALSE(memory.token(kAlice).has_value());
+  EXPECT_FALSE(fs::exists(token_path(kAlice)));
+  ASSERT_TRUE(memory.realm("127.0.0.1:5000").has_value());
+  EXPECT_EQ(memory.realm("127.0.0.1:5000")->realm, "http://127.0.0.1:5001/token");
+  inner->remember_token(kAlice, {"secret-token", 300s});
+  EXPECT_FALSE(memory.token(kAlice).has_value()) << "not even one the inner store holds";
+}
+
+using Variables = std::map<std::string, std::string>;
+
+std::optional<std::string> realm_folder(const Variables& variables) {
+  return realm_memory_directory([&variables](const char* name) -> std::optional<std::string> {
+    auto found = variables.find(name);
+    if (found == variables.end()) return std::nullopt;
+    return found->second;
+  });
+}
+
+TEST_F(TokenStoreTest, RealmMemoryLivesInTheUserCacheFolder) {
+  fs::create_directories(root_ / "home");
+  std::string home = (root_ / "home").string();
+  EXPECT_EQ(realm_folder({{"XDG_CACHE_HOME", "/x/cache"}, {"HOME", home}}), "/x/cache/hocker");
+  EXPECT_EQ(realm_folder({{"HOME", home}}), home + "/.cache/hocker");
+  EXPECT_EQ(realm_folder({{"XDG_CACHE_HOME", "relative"}, {"HOME", home}}),
+            home + "/.cache/hocker");
+}
+
+TEST_F(TokenStoreTest, RealmMemoryIsOffWithoutAHomeOrWhenTurnedOff) {
+  fs::create_directories(root_ / "home");
+  std::string home = (root_ / "home").string();
+  EXPECT_FALSE(realm_folder({}).has_value());
+  EXPECT_FALSE(realm_folder({{"HOME", "/homeless-shelter-that-does-not-exist"}}).has_value());
+  EXPECT_FALSE(realm_folder({{"HOME", "relative/home"}}).has_value());
+  EXPECT_FALSE(
+      realm_folder({{"HOCKER_REALM_MEMORY", "0"}, {"XDG_CACHE_HOME", "/x"}, {"HOME", home}})
+          .has_value());
+  EXPECT_TRUE(realm_folder({{"HOCKER_REALM_MEMORY", "1"}, {"HOME", home}}).has_value());
 }
 
 }  // namespace

@@ -58,6 +58,16 @@ class Client::TransportLease {
     client_.idle_.push_back(std::move(transport_));
   }
   http::Transport& operator*() { return *transport_; }
+  /// Takes the most recently pooled connection instead (one just warmed), leaving this one at
+  /// the back of the queue.
+  void trade_for_pooled() {
+    std::lock_guard lock(client_.mutex_);
+    if (client_.idle_.empty()) return;
+    std::unique_ptr<http::Transport> pooled = std::move(client_.idle_.back());
+    client_.idle_.pop_back();
+    client_.idle_.insert(client_.idle_.begin(), std::move(transport_));
+    transport_ = std::move(pooled);
+  }
 
  private:
   Client& client_;

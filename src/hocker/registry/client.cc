@@ -93,10 +93,17 @@ http::Response Client::attempt(Call& call, int attempt_number) {
   bool probe = is_probe(call);  // Never with credentials: the wire may be plain text to TLS.
   TransportLease transport(*this);
   if (call.send_credentials == SendCredentials::kYes && call.auth_rounds == 0) {
-    // A token remembered (or a realm to ask at once) saves the 401 round trip.
+    // A token remembered (or a realm to ask at once) saves the 401 round trip; registry
+    // connections open while a remembered realm is asked.
+    bool warming = false;
     authenticator_->prepare(
         *transport, call.scope, call.url,
-        probe ? auth::Authenticator::Fetch::kNo : auth::Authenticator::Fetch::kYes);
+        probe ? auth::Authenticator::Fetch::kNo : auth::Authenticator::Fetch::kYes,
+        [&warming, this] { warming = warm_for_remembered_realm(); });
+    if (warming) {
+      wait_for_warming();
+      transport.trade_for_pooled();
+    }
   }
   bool authorized = false;
   if (std::string authorization = call.send_credentials == SendCredentials::kNo || probe

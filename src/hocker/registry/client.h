@@ -45,7 +45,10 @@ struct ClientOptions {
   /// the client to the token server (the registry's one connection idle meanwhile), a second
   /// connection to the registry is opened on a thread of its own (a GET of /v2/, whatever it
   /// answers) and pooled, so that the next two concurrent requests both find one open. Only
-  /// when no other connection is pooled; at most once per client. false: never.
+  /// when no other connection is pooled; at most once per client. When instead the token is
+  /// asked at once from a remembered realm (no challenge, no registry connection yet), two
+  /// registry connections are opened that way while it is fetched, and the request waits for
+  /// them. false: never.
   bool warm_connection = false;
 };
 
@@ -86,8 +89,8 @@ class Client {
   /// reports it).
   std::string settle_base_url();
 
-  /// Waits for the connection ClientOptions::warm_connection opened, if one is opening (the
-  /// destructor waits too). For tests; requests never need to call it. Not thread-safe.
+  /// Waits for the connections ClientOptions::warm_connection opened, if any are opening (the
+  /// destructor waits too).
   void wait_for_warming();
 
   /// GETs /v2/<repository>/manifests/<identifier> with the Accept header of docs/spec.md §2.1, at
@@ -217,6 +220,8 @@ class Client {
   static ProbeAnswer classify(const http::Response& response);
   bool speaks_tls();
   void warm_connection(std::string_view challenge);
+  bool warm_for_remembered_realm();
+  void start_warmers(int count);
   static constexpr long kWarmTimeoutSeconds = 5;
   static constexpr long kProbeTimeoutSeconds = 5;
 
@@ -227,8 +232,9 @@ class Client {
   std::string scheme_;  // "http" or "https"; empty until settled.
   std::vector<std::unique_ptr<http::Transport>> idle_;
   std::atomic<int> free_range_workers_;  // Shared by every ranged blob fetch.
-  std::atomic<bool> warmed_{false};      // warm_connection() ran.
-  std::thread warmer_;                   // Started once, by warm_connection(); joined on exit.
+  std::atomic<bool> warmed_{false};      // Connections were warmed (at most once).
+  std::mutex warm_mutex_;                // Guards warmers_.
+  std::vector<std::thread> warmers_;     // Started by start_warmers(); joined on exit.
 };
 
 /// The pull scope of `repository` for token requests: "repository:<name>:pull".

@@ -77,6 +77,32 @@ class SlowTokenRegistry {
   TestServer registry_;
 };
 
+// Knows one realm and no token, as after an earlier run that kept only realms.
+class RealmMemory final : public auth::TokenMemory {
+ public:
+  explicit RealmMemory(std::string realm) : realm_(std::move(realm)) {}
+  std::optional<auth::RememberedRealm> realm(const std::string& /*registry*/) override {
+    return auth::RememberedRealm{realm_, "test"};
+  }
+  void remember_realm(const std::string& /*registry*/,
+                      const auth::RememberedRealm& /*realm*/) override {}
+  std::optional<auth::RememberedToken> token(const auth::TokenKey& /*key*/) override {
+    return std::nullopt;
+  }
+  void remember_token(const auth::TokenKey& /*key*/,
+                      const auth::RememberedToken& /*token*/) override {}
+
+ private:
+  std::string realm_;
+};
+
+std::unique_ptr<Client> client_remembering_realm(SlowTokenRegistry& slow, ClientOptions options) {
+  auto authenticator = std::make_shared<auth::Authenticator>(Credentials{}, "test");
+  authenticator->set_memory(std::make_shared<RealmMemory>(slow.token_server().url("/token")));
+  return std::make_unique<Client>(loopback(slow.registry()), std::move(authenticator),
+                                  std::move(options));
+}
+
 ClientOptions warming(bool warm) {
   ClientOptions options = fast_options();
   options.plain_http = true;
@@ -142,6 +168,33 @@ TEST(ClientWarmConnection, OpensNothingMoreForABasicChallenge) {
   client->wait_for_warming();
   EXPECT_EQ(server.connection_count(), 1);
   EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST(ClientWarmConnection, WithARememberedRealmOpensTwoConnectionsWhileTheTokenIsFetched) {
+  SlowTokenRegistry slow;
+  auto client = client_remembering_realm(slow, warming(true));
+  EXPECT_EQ(client->fetch_manifest("team/app", "v1").raw, kManifest);
+  EXPECT_TRUE(slow.ping_before_token());
+  EXPECT_EQ(slow.pings(), 2);
+  // No 401 round trip, and the manifest went on a connection opened meanwhile.
+  EXPECT_EQ(slow.registry().requests().size(), 3u);
+  EXPECT_EQ(slow.registry().connection_count(), 2);
+  EXPECT_EQ(slow.token_server().requests().size(), 1u);
+  slow.gather_manifests(3);  // The first one, and two at once: both find a connection open.
+  std::thread other([&] { client->fetch_manifest("team/app", "v2"); });
+  client->fetch_manifest("team/app", "v3");
+  other.join();
+  EXPECT_EQ(slow.registry().connection_count(), 2);
+}
+
+TEST(ClientWarmConnection, WithARememberedRealmOpensNothingMoreUnlessAsked) {
+  SlowTokenRegistry slow(/*hold_token=*/false);
+  auto client = client_remembering_realm(slow, warming(false));
+  EXPECT_EQ(client->fetch_manifest("team/app", "v1").raw, kManifest);
+  client->wait_for_warming();
+  EXPECT_EQ(slow.pings(), 0);
+  EXPECT_EQ(slow.registry().requests().size(), 1u);
+  EXPECT_EQ(slow.registry().connection_count(), 1);
 }
 
 }  // namespace
