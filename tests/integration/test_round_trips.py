@@ -40,7 +40,26 @@ def token_files(cache):
     return [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.startswith("token-")]
 
 
+def hold_manifests_until_the_ping_answered(pair):
+    """The proxies add no delay here: the second manifest request (the first one meets the
+    challenge) is held until the second connection's ping is answered (at most 10 s), so that
+    the blobs after it find that connection pooled."""
+    start = len(pair.registry.requests())
+
+    def hold(method, path):
+        manifests = [r for r in pair.registry.requests(start) if "/manifests/" in r[1]]
+        deadline = time.monotonic() + 10
+        while "/manifests/" in path and len(manifests) == 2 and time.monotonic() < deadline:
+            if any(r[1] == "/v2/" and r[2] is not None for r in pair.registry.requests(start)):
+                time.sleep(0.05)  # The client pools the connection as the answer arrives.
+                return
+            time.sleep(0.01)
+
+    pair.registry.before_forward = hold
+
+
 def test_a_first_pull_makes_six_requests_on_three_connections(pull, pair, hocker_env):
+    hold_manifests_until_the_ping_answered(pair)
     rc, err, counts, registry, token = pull(pair)
     assert rc == 0, err
     # challenge (401), a ping opening the second connection (401), manifest, config and layer;
