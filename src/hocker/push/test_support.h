@@ -55,7 +55,8 @@ inline std::string make_tar(const Members& members, Outer outer = Outer::kNone) 
 
 /// A small uncompressed layer whose one file's name and content depend on `seed`.
 inline std::string layer_tar(int seed) {
-  return make_tar({{"file" + std::to_string(seed), std::string(5000 + seed, 'a' + seed)}});
+  return make_tar(
+      {{"file" + std::to_string(seed), std::string(5000 + seed, static_cast<char>('a' + seed))}});
 }
 
 /// An image config for linux on `architecture` whose diff_ids are the digests of `layers`.
