@@ -13,12 +13,7 @@
 namespace hocker::archive {
 namespace {
 
-using testing::gzip_layer;
-using testing::read_tar;
-using testing::TarEntry;
-using testing::TempDir;
-using testing::TestImage;
-using testing::TestLayer;
+using namespace testing;
 
 WriteOptions options_for(Format format, int jobs = 0) {
   WriteOptions options;
@@ -28,25 +23,11 @@ WriteOptions options_for(Format format, int jobs = 0) {
 }
 
 std::string write_file(const std::vector<ImageSource>& images, const WriteOptions& options) {
-  TempDir directory;
-  AtomicFile file(directory.path + "/bundle.tar");
-  ArchiveOutput output(file);
-  write_archive(images, options, output);
-  file.commit();
-  return testing::read_file(directory.path + "/bundle.tar");
+  return written_to_file([&](ArchiveOutput& output) { write_archive(images, options, output); });
 }
 
 std::string write_stream(const std::vector<ImageSource>& images, const WriteOptions& options) {
-  std::FILE* file = std::tmpfile();
-  ArchiveOutput output(fileno(file), "temporary stream");
-  write_archive(images, options, output);
-  std::string data;
-  std::rewind(file);
-  char buffer[65536];
-  std::size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) data.append(buffer, got);
-  std::fclose(file);
-  return data;
+  return written_to_stream([&](ArchiveOutput& output) { write_archive(images, options, output); });
 }
 
 std::size_t count_named(const std::vector<TarEntry>& entries, const std::string& name) {

@@ -13,21 +13,11 @@
 namespace hocker::archive {
 namespace {
 
-using testing::gzip_layer;
-using testing::read_tar;
-using testing::TarEntry;
-using testing::TempDir;
-using testing::TestImage;
-using testing::TestLayer;
+using namespace testing;
 
 std::string write_file(const ImageSource& source, const WriteOptions& options) {
-  TempDir directory;
-  std::string path = directory.path + "/image.tar";
-  AtomicFile file(path);
-  ArchiveOutput output(file);
-  write_image_archive(source, options, output);
-  file.commit();
-  return testing::read_file(path);
+  return written_to_file(
+      [&](ArchiveOutput& output) { write_image_archive(source, options, output); });
 }
 
 // Through a pipe: a stream that cannot seek.

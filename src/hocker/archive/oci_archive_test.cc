@@ -11,10 +11,7 @@
 namespace hocker::archive {
 namespace {
 
-using testing::gzip_layer;
-using testing::read_tar;
-using testing::TempDir;
-using testing::TestImage;
+using namespace testing;
 
 WriteOptions oci(int jobs = 0) {
   WriteOptions options;
@@ -24,25 +21,13 @@ WriteOptions oci(int jobs = 0) {
 }
 
 std::string write_file(const ImageSource& source, const WriteOptions& options) {
-  TempDir directory;
-  AtomicFile file(directory.path + "/image.tar");
-  ArchiveOutput output(file);
-  write_image_archive(source, options, output);
-  file.commit();
-  return testing::read_file(directory.path + "/image.tar");
+  return written_to_file(
+      [&](ArchiveOutput& output) { write_image_archive(source, options, output); });
 }
 
 std::string write_stream(const ImageSource& source, const WriteOptions& options) {
-  std::FILE* file = std::tmpfile();
-  ArchiveOutput output(fileno(file), "temporary stream");
-  write_image_archive(source, options, output);
-  std::string data;
-  std::rewind(file);
-  char buffer[65536];
-  std::size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) data.append(buffer, got);
-  std::fclose(file);
-  return data;
+  return written_to_stream(
+      [&](ArchiveOutput& output) { write_image_archive(source, options, output); });
 }
 
 std::string path_of(const std::string& data) {

@@ -1,10 +1,12 @@
 // Helpers for the archive unit tests: synthetic images built in memory (layer tars written with
-// TarWriter, gzip-compressed), an in-memory blob fetcher, and a minimal tar reader.
+// TarWriter, gzip-compressed), an in-memory blob fetcher, a minimal tar reader, and archives
+// written to a file or a stream and read back.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -189,5 +191,30 @@ struct TempDir {
   }
   ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
 };
+
+/// What `write` writes to an ArchiveOutput on a file that is then committed, read back.
+inline std::string written_to_file(const std::function<void(ArchiveOutput&)>& write) {
+  TempDir directory;
+  std::string path = directory.path + "/archive.tar";
+  AtomicFile file(path);
+  ArchiveOutput output(file);
+  write(output);
+  file.commit();
+  return read_file(path);
+}
+
+/// What `write` writes to an ArchiveOutput on the descriptor of a temporary file, read back.
+inline std::string written_to_stream(const std::function<void(ArchiveOutput&)>& write) {
+  std::FILE* file = std::tmpfile();
+  ArchiveOutput output(fileno(file), "temporary stream");
+  write(output);
+  std::rewind(file);
+  std::string data;
+  char buffer[65536];
+  std::size_t got;
+  while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) data.append(buffer, got);
+  std::fclose(file);
+  return data;
+}
 
 }  // namespace hocker::archive::testing

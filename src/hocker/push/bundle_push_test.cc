@@ -12,22 +12,8 @@
 namespace hocker::push {
 namespace {
 
+using namespace testing;
 using test_support::kind_of;
-using testing::FakeTarget;
-using testing::fd_reading;
-using testing::make_tar;
-
-std::string layer_tar(int seed) {
-  return make_tar({{"file" + std::to_string(seed), std::string(5000 + seed, 'a' + seed)}});
-}
-
-std::string config_for(const std::string& arch, const std::vector<std::string>& layers) {
-  nlohmann::json ids = nlohmann::json::array();
-  for (const auto& layer : layers) ids.push_back(digest::sha256(layer).string());
-  return nlohmann::json{
-      {"architecture", arch}, {"os", "linux"}, {"rootfs", {{"type", "layers"}, {"diff_ids", ids}}}}
-      .dump();
-}
 
 // Two entries named app:1, one per platform, sharing their base layer.
 std::string two_platform_archive(const std::string& second_arch) {
@@ -36,8 +22,8 @@ std::string two_platform_archive(const std::string& second_arch) {
       {{"manifest.json",
         R"([{"Config":"a.json","RepoTags":["x.io/app:1"],"Layers":["base.tar","amd.tar"]},)"
         R"({"Config":"b.json","RepoTags":["x.io/app:1"],"Layers":["base.tar","arm.tar"]}])"},
-       {"a.json", config_for("amd64", {base, amd})},
-       {"b.json", config_for(second_arch, {base, arm})},
+       {"a.json", config_for({base, amd}, "amd64")},
+       {"b.json", config_for({base, arm}, second_arch)},
        {"base.tar", base},
        {"amd.tar", amd},
        {"arm.tar", arm}});

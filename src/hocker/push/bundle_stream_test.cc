@@ -12,25 +12,8 @@
 namespace hocker::push {
 namespace {
 
+using namespace testing;
 using test_support::kind_of;
-using testing::FakeTarget;
-using testing::fd_reading;
-using testing::make_tar;
-
-using Members = std::vector<std::pair<std::string, std::string>>;
-
-std::string layer_tar(int seed) {
-  return make_tar({{"file" + std::to_string(seed), std::string(5000 + seed, 'a' + seed)}});
-}
-
-std::string config_for(const std::vector<std::string>& layers) {
-  nlohmann::json ids = nlohmann::json::array();
-  for (const auto& layer : layers) ids.push_back(digest::sha256(layer).string());
-  return nlohmann::json{{"architecture", "amd64"},
-                        {"os", "linux"},
-                        {"rootfs", {{"type", "layers"}, {"diff_ids", ids}}}}
-      .dump();
-}
 
 // Two images sharing base.tar, manifest.json first (as hocker image writes it).
 Members bundle(const std::string& second_name = "x.io/two:2", int second_top = 3) {

@@ -1,5 +1,6 @@
-// Helpers for the push unit tests: tar archives written in memory with libarchive's writer, a
-// descriptor that reads a string, and an in-memory registry repository. *_test.cc files only.
+// Helpers for the push unit tests: tar archives written in memory with libarchive's writer,
+// layers and image configs to put in them, a descriptor that reads a string, and an in-memory
+// registry repository. *_test.cc files only.
 #pragma once
 
 #include <archive.h>
@@ -10,6 +11,7 @@
 
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,9 +25,11 @@ namespace hocker::push::testing {
 
 enum class Outer { kNone, kGzip, kZstd };
 
-/// A tar of `members` (name, content), in order, optionally compressed whole.
-inline std::string make_tar(const std::vector<std::pair<std::string, std::string>>& members,
-                            Outer outer = Outer::kNone) {
+/// Tar members as (name, content) pairs.
+using Members = std::vector<std::pair<std::string, std::string>>;
+
+/// A tar of `members`, in order, optionally compressed whole.
+inline std::string make_tar(const Members& members, Outer outer = Outer::kNone) {
   struct archive* writer = archive_write_new();
   archive_write_set_format_pax_restricted(writer);
   if (outer == Outer::kGzip) archive_write_add_filter_gzip(writer);
@@ -47,6 +51,23 @@ inline std::string make_tar(const std::vector<std::pair<std::string, std::string
   archive_write_close(writer);
   archive_write_free(writer);
   return std::string(buffer.data(), used);
+}
+
+/// A small uncompressed layer whose one file's name and content depend on `seed`.
+inline std::string layer_tar(int seed) {
+  return make_tar(
+      {{"file" + std::to_string(seed), std::string(5000 + seed, static_cast<char>('a' + seed))}});
+}
+
+/// An image config for linux on `architecture` whose diff_ids are the digests of `layers`.
+inline std::string config_for(const std::vector<std::string>& layers,
+                              const std::string& architecture = "amd64") {
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& layer : layers) ids.push_back(digest::sha256(layer).string());
+  return nlohmann::json{{"architecture", architecture},
+                        {"os", "linux"},
+                        {"rootfs", {{"type", "layers"}, {"diff_ids", ids}}}}
+      .dump();
 }
 
 /// A readable descriptor positioned at the start of `content` (an anonymous memory file).

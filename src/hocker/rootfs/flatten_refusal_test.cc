@@ -9,27 +9,8 @@
 namespace hocker::rootfs {
 namespace {
 
+using namespace testing;
 using test_support::kind_of;
-using test_support::StringSink;
-using testing::file;
-using testing::hardlink;
-using testing::Layer;
-using testing::make_tar;
-using testing::symlink;
-using testing::TarEntry;
-
-std::string flatten_tars(const std::vector<std::string>& tars) {
-  std::vector<Layer> layers;
-  layers.reserve(tars.size());
-  for (std::size_t i = 0; i < tars.size(); ++i) {
-    layers.emplace_back(tars[i], "layer " + std::to_string(i + 1));
-  }
-  std::vector<LayerFile> files;
-  for (const Layer& layer : layers) files.push_back(layer.file());
-  StringSink sink;
-  write_rootfs_tar(files, sink);
-  return sink.text;
-}
 
 // The kind of error flattening `tars` throws, its message in `message`; nothing may be written.
 ErrorKind refusal(const std::vector<std::string>& tars, std::string* message) {
@@ -87,8 +68,8 @@ TEST(Flatten, KeepsModesOwnersTimesAndXattrs) {
   special.uname = "user";
   special.mtime = 1234567890;
   special.xattrs = {{"user.comment", "hello"}, {"security.capability", std::string("\x01\x00", 2)}};
-  TarEntry sticky = testing::dir("tmp", 01777);
-  TarEntry fifo = testing::entry("run/pipe", 'p');
+  TarEntry sticky = dir("tmp", 01777);
+  TarEntry fifo = entry("run/pipe", 'p');
   std::string output = flatten_tars({make_tar({sticky, special, fifo})});
   LocaleScope utf8;
   archive* reader = archive_read_new();

@@ -7,34 +7,8 @@
 namespace hocker::rootfs {
 namespace {
 
+using namespace testing;
 using test_support::kind_of;
-using test_support::StringSink;
-using testing::dir;
-using testing::file;
-using testing::hardlink;
-using testing::Layer;
-using testing::list_tar;
-using testing::Listed;
-using testing::make_tar;
-using testing::symlink;
-using testing::TarEntry;
-
-std::string flatten_tars(const std::vector<std::vector<TarEntry>>& entries) {
-  std::vector<Layer> layers;
-  layers.reserve(entries.size());
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    layers.emplace_back(make_tar(entries[i]), "layer " + std::to_string(i + 1));
-  }
-  std::vector<LayerFile> files;
-  for (const Layer& layer : layers) files.push_back(layer.file());
-  StringSink sink;
-  write_rootfs_tar(files, sink);
-  return sink.text;
-}
-
-std::vector<Listed> flatten_layers(const std::vector<std::vector<TarEntry>>& layers) {
-  return list_tar(flatten_tars(layers));
-}
 
 TEST(FlattenThroughSymlinks, AnEntryUnderARelativeLinkLandsWhereTheLinkPoints) {
   auto listed = flatten_layers(
@@ -96,13 +70,13 @@ TEST(FlattenThroughSymlinks, ALoopIsRefused) {
   std::string message;
   EXPECT_EQ(kind_of(
                 [&] {
-                  flatten_tars({{symlink("a", "b"), symlink("b", "a/")}, {file("a/x")}});
+                  flatten_tars(make_tars({{symlink("a", "b"), symlink("b", "a/")}, {file("a/x")}}));
                 },
                 &message),
             ErrorKind::kFormat);
   EXPECT_EQ(message, "layer 2: refusing entry a/x: too many levels of symbolic links");
   EXPECT_EQ(kind_of([&] {
-              flatten_tars({{symlink("self", "self/x"), file("self/y")}});
+              flatten_tars(make_tars({{symlink("self", "self/x"), file("self/y")}}));
             }),
             ErrorKind::kFormat);
 }
@@ -111,7 +85,7 @@ TEST(FlattenThroughSymlinks, AnEntryUnderAFileIsRefused) {
   std::string message;
   EXPECT_EQ(kind_of(
                 [&] {
-                  flatten_tars({{file("f", "F"), symlink("l", "f")}, {file("l/x")}});
+                  flatten_tars(make_tars({{file("f", "F"), symlink("l", "f")}, {file("l/x")}}));
                 },
                 &message),
             ErrorKind::kFormat);

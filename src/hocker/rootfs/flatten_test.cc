@@ -7,37 +7,7 @@
 namespace hocker::rootfs {
 namespace {
 
-using test_support::kind_of;
-using test_support::StringSink;
-using testing::dir;
-using testing::file;
-using testing::hardlink;
-using testing::Layer;
-using testing::list_tar;
-using testing::Listed;
-using testing::make_tar;
-using testing::symlink;
-using testing::TarEntry;
-
-std::string flatten_tars(const std::vector<std::string>& tars) {
-  std::vector<Layer> layers;
-  layers.reserve(tars.size());
-  for (std::size_t i = 0; i < tars.size(); ++i) {
-    layers.emplace_back(tars[i], "layer " + std::to_string(i + 1));
-  }
-  std::vector<LayerFile> files;
-  for (const Layer& layer : layers) files.push_back(layer.file());
-  StringSink sink;
-  write_rootfs_tar(files, sink);
-  EXPECT_TRUE(sink.finished);
-  return sink.text;
-}
-
-std::vector<Listed> flatten_layers(const std::vector<std::vector<TarEntry>>& layers) {
-  std::vector<std::string> tars;
-  for (const auto& layer : layers) tars.push_back(make_tar(layer));
-  return list_tar(flatten_tars(tars));
-}
+using namespace testing;
 
 TEST(Flatten, AWhiteoutHidesALowerFile) {
   auto listed = flatten_layers(

@@ -1,5 +1,5 @@
 // Helpers for the rootfs unit tests: layers built in memory with libarchive's writer (the
-// real encoder, not ours), held in anonymous files, and the flattened output read back as a
+// real encoder, not ours), held in anonymous files, flattened, and the output read back as a
 // listing.
 #pragma once
 
@@ -16,6 +16,7 @@
 
 #include "hocker/base/test_support.h"
 #include "hocker/base/unique_fd.h"
+#include "hocker/rootfs/flatten.h"
 #include "hocker/rootfs/layer_file.h"
 #include "hocker/rootfs/locale_scope.h"
 
@@ -123,6 +124,40 @@ class Layer {
   std::string name_;
 };
 
+/// Layers "layer 1", "layer 2", ... holding `tars` in order, and the files that view them.
+class LayerStack {
+ public:
+  explicit LayerStack(const std::vector<std::string>& tars) {
+    layers_.reserve(tars.size());
+    for (std::size_t i = 0; i < tars.size(); ++i) {
+      layers_.emplace_back(tars[i], "layer " + std::to_string(i + 1));
+    }
+    for (const Layer& layer : layers_) files_.push_back(layer.file());
+  }
+  const std::vector<LayerFile>& files() const { return files_; }
+
+ private:
+  std::vector<Layer> layers_;
+  std::vector<LayerFile> files_;
+};
+
+/// One tar a layer, each of `layers` written by make_tar.
+inline std::vector<std::string> make_tars(const std::vector<std::vector<TarEntry>>& layers) {
+  std::vector<std::string> tars;
+  tars.reserve(layers.size());
+  for (const auto& layer : layers) tars.push_back(make_tar(layer));
+  return tars;
+}
+
+/// The rootfs tar that write_rootfs_tar makes of `tars`; expects the sink finished.
+inline std::string flatten_tars(const std::vector<std::string>& tars) {
+  LayerStack stack(tars);
+  test_support::StringSink sink;
+  write_rootfs_tar(stack.files(), sink);
+  EXPECT_TRUE(sink.finished);
+  return sink.text;
+}
+
 /// One entry of a flattened tar, as the tests compare it.
 struct Listed {
   std::string path;
@@ -165,6 +200,11 @@ inline std::vector<Listed> list_tar(const std::string& tar) {
   }
   archive_read_free(reader);
   return listed;
+}
+
+/// The listing of the rootfs tar flattened from one tar a layer of `layers`.
+inline std::vector<Listed> flatten_layers(const std::vector<std::vector<TarEntry>>& layers) {
+  return list_tar(flatten_tars(make_tars(layers)));
 }
 
 }  // namespace hocker::rootfs::testing

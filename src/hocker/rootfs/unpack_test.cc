@@ -18,8 +18,8 @@ using test_support::kind_of;
 using testing::dir;
 using testing::file;
 using testing::hardlink;
-using testing::Layer;
-using testing::make_tar;
+using testing::LayerStack;
+using testing::make_tars;
 using testing::symlink;
 using testing::TarEntry;
 
@@ -38,14 +38,8 @@ class Unpack : public ::testing::Test {
 
   UnpackSummary unpack(const std::vector<std::vector<TarEntry>>& entries,
                        UnpackOptions options = {}) {
-    std::vector<Layer> layers;
-    layers.reserve(entries.size());
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-      layers.emplace_back(make_tar(entries[i]), "layer " + std::to_string(i + 1));
-    }
-    std::vector<LayerFile> files;
-    for (const Layer& layer : layers) files.push_back(layer.file());
-    return unpack_rootfs(files, target_.string(), options);
+    LayerStack stack(make_tars(entries));
+    return unpack_rootfs(stack.files(), target_.string(), options);
   }
   std::string read(const fs::path& path) {
     std::ifstream in(path);
