@@ -46,7 +46,11 @@ constexpr std::pair<const char*, const char*> kEnvironment[] = {
      "hocker image, docker format to a file: from how many bytes of compressed layers each "
      "layer's size is read ahead (a 4-byte ranged request per layer) so that every layer is "
      "written in place instead of spooled (default 268435456; 0: always)."},
+    {"HOCKER_REALM_MEMORY",
+     "0: remember no token realm in the user's cache folder (see FILES)."},
     {"HOME", "Where ~/.docker/config.json is looked for; a missing HOME is not an error."},
+    {"XDG_CACHE_HOME",
+     "The user's cache folder for remembered token realms (default ~/.cache)."},
     {"http_proxy, https_proxy, all_proxy, no_proxy",
      "Proxies, as for curl(1): https registries are tunnelled with CONNECT; no_proxy lists "
      "hosts reached directly. Proxy credentials go in the proxy URL and are never printed."},
@@ -64,6 +68,12 @@ constexpr std::pair<const char*, const char*> kFiles[] = {
      "read; deleting the directory is always safe."},
     {"CACHE/partial/",
      "Downloads in progress, locked, resumed by the next run with a Range request."},
+    {"CACHE/auth/",
+     "Token realms and unexpired tokens (0600 files named by hashes), so that a repeated pull "
+     "skips the challenge and the token request."},
+    {"$XDG_CACHE_HOME/hocker/auth/, ~/.cache/hocker/auth/",
+     "Without a cache: token realms only (no token, no secret), so that a later run asks the "
+     "token server at once; not written when HOME is missing or HOCKER_REALM_MEMORY is 0."},
 };
 
 // Hand-written examples per command; a command without any gets a generic line.

@@ -183,10 +183,12 @@ def hocker_link(hocker):
 
 
 @pytest.fixture(autouse=True)
-def fresh_realm_memory(tmp_path, monkeypatch):
+def fresh_realm_memory(tmp_path_factory, monkeypatch):
     """hocker remembers token realms in the user's cache folder ($XDG_CACHE_HOME/hocker); each
-    test starts with its own, empty one, so that no test sees what another one learned."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    test starts with its own, empty one (outside its tmp_path, which some tests expect to stay
+    empty), so that no test sees what another one learned."""
+    folder = tmp_path_factory.mktemp("xdg-cache", numbered=True) / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
 
 
 @pytest.fixture
