@@ -354,27 +354,40 @@ def compared_ref(case):
     return FIXTURE_REFS["multilayer"] if case == "multilayer" else "team/rootfs-%s:v1" % case
 
 
+def docker_archive(run, hocker, registry, ref, name, work):
+    """`hocker image` of `ref`, tagged `name`, as the docker archive `work`/image.tar."""
+    archive = work / "image.tar"
+    rc, _, err = run([hocker, "image", registry.host + "/" + ref, "-q", "--tag", name, "-o",
+                      str(archive)])
+    assert rc == 0, err
+    return archive
+
+
+def docker_export_tree(docker_daemon, archive, name, work):
+    """The tree `docker export` writes of a container of image `name`, loaded from `archive`;
+    the container and the image are removed again."""
+    docker_daemon.load(str(archive))
+    cid = docker_daemon.docker("create", name, "/nothing").strip()
+    try:
+        theirs = work / "docker.tar"
+        docker_daemon.docker("export", "-o", str(theirs), cid)
+    finally:
+        docker_daemon.docker("rm", cid)
+        docker_daemon.rmi(name)
+    return tree_of_tar(theirs)
+
+
 @pytest.mark.parametrize("case", COMPARED)
 def test_export_matches_docker_export(hocker, run, rootfs_registry, docker_daemon, tmp_path,
                                       case):
     ours = tmp_path / "ours.tar"
     assert export(run, hocker, rootfs_registry, compared_ref(case), "-o", str(ours))[0] == 0
     name = "hocker-export-%s:v1" % case
-    archive = tmp_path / "image.tar"
-    rc, _, err = run([hocker, "image", rootfs_registry.host + "/" + compared_ref(case), "-q",
-                      "--tag", name, "-o", str(archive)])
-    assert rc == 0, err
-    docker_daemon.load(str(archive))
-    cid = docker_daemon.docker("create", name, "/nothing").strip()
-    try:
-        theirs = tmp_path / "docker.tar"
-        docker_daemon.docker("export", "-o", str(theirs), cid)
-    finally:
-        docker_daemon.docker("rm", cid)
-        docker_daemon.rmi(name)
+    archive = docker_archive(run, hocker, rootfs_registry, compared_ref(case), name, tmp_path)
+    theirs = docker_export_tree(docker_daemon, archive, name, tmp_path)
     mine = tree_of_tar(ours)
     expected = DOCKER_DIFFERENCES.get(case, lambda tree: tree)(mine)
-    assert without_docker_additions(tree_of_tar(theirs), mine) == expected
+    assert without_docker_additions(theirs, mine) == expected
 
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -410,16 +423,23 @@ def test_unpack_matches_umoci_unpack(hocker, run, rootfs_registry, tmp_path, cas
     assert theirs == expected
 
 
+def push_contained(registry, image_builder, consumer, case):
+    """Pushes the contained hostile-symlink image `case` (its links aimed at /host/dir) as
+    team/CONSUMER-contained-CASE:v1 and returns that ref."""
+    layers = [[(p, k, v.replace("{}", "/host/dir") if v else v, a) for p, k, v, a in layer]
+              for layer in ri.CONTAINED[case][0]]
+    image = image_builder.build_image("%s-contained-%s" % (consumer, case),
+                                      [ri.layer_spec(l) for l in layers])
+    ref = "team/%s-contained-%s:v1" % (consumer, case)
+    registry.push(image, ref)
+    return ref
+
+
 @pytest.mark.consumer
 @pytest.mark.parametrize("case", sorted(ri.CONTAINED))
 def test_contained_hostile_symlinks_unpack_as_umoci_unpacks_them(
         hocker, run, plain_registry, image_builder, tmp_path, case):
-    layers = [[(p, k, v.replace("{}", "/host/dir") if v else v, a) for p, k, v, a in layer]
-              for layer in ri.CONTAINED[case][0]]
-    image = image_builder.build_image("umoci-contained-" + case,
-                                      [ri.layer_spec(l) for l in layers])
-    plain_registry.push(image, "team/umoci-contained-%s:v1" % case)
-    ref = "team/umoci-contained-%s:v1" % case
+    ref = push_contained(plain_registry, image_builder, "umoci", case)
     theirs = umoci_tree(plain_registry, ref, tmp_path)
     ours = tmp_path / "ours"
     rc, _, err = export(run, hocker, plain_registry, ref, "--unpack", str(ours))
@@ -430,32 +450,17 @@ def test_contained_hostile_symlinks_unpack_as_umoci_unpacks_them(
 @pytest.mark.parametrize("case", sorted(ri.CONTAINED))
 def test_contained_hostile_symlinks_export_as_docker_exports_them(
         hocker, run, plain_registry, image_builder, docker_daemon, tmp_path, case):
-    layers = [[(p, k, v.replace("{}", "/host/dir") if v else v, a) for p, k, v, a in layer]
-              for layer in ri.CONTAINED[case][0]]
-    image = image_builder.build_image("docker-contained-" + case,
-                                      [ri.layer_spec(l) for l in layers])
-    ref = "team/docker-contained-%s:v1" % case
-    plain_registry.push(image, ref)
+    ref = push_contained(plain_registry, image_builder, "docker", case)
     ours = tmp_path / "ours.tar"
     assert export(run, hocker, plain_registry, ref, "-o", str(ours))[0] == 0
     name = "hocker-contained-%s:v1" % case
-    archive = tmp_path / "image.tar"
-    rc, _, err = run([hocker, "image", plain_registry.host + "/" + ref, "-q", "--tag", name,
-                      "-o", str(archive)])
-    assert rc == 0, err
+    archive = docker_archive(run, hocker, plain_registry, ref, name, tmp_path)
     if case == "symlink-then-file-through-it":
         # docker follows the dangling link inside the root too, but creates no directory on
         # the way: it refuses the layer where umoci and hocker imply host/dir/.
         with pytest.raises(consumers.ConsumerError, match="no such file or directory"):
             docker_daemon.load(str(archive))
         return
-    docker_daemon.load(str(archive))
-    cid = docker_daemon.docker("create", name, "/nothing").strip()
-    try:
-        theirs = tmp_path / "docker.tar"
-        docker_daemon.docker("export", "-o", str(theirs), cid)
-    finally:
-        docker_daemon.docker("rm", cid)
-        docker_daemon.rmi(name)
+    theirs = docker_export_tree(docker_daemon, archive, name, tmp_path)
     mine = tree_of_tar(ours)
-    assert without_docker_additions(tree_of_tar(theirs), mine) == mine
+    assert without_docker_additions(theirs, mine) == mine
