@@ -139,26 +139,27 @@ def make_redirect(request):
     return make
 
 
+def _consumer_daemon(start, what):
+    """Yields start() (a private consumer daemon) and stops it after; skips with the reason if
+    it cannot start here."""
+    try:
+        d = start()
+    except consumers.ConsumerUnavailable as e:
+        pytest.skip("%s unavailable: %s" % (what, e))
+    yield d
+    d.stop()
+
+
 @pytest.fixture(scope="session")
 def docker_daemon():
     """A private dockerd; skips (with the reason) if it cannot start here."""
-    try:
-        d = consumers.DockerDaemon()
-    except consumers.ConsumerUnavailable as e:
-        pytest.skip("docker daemon unavailable: %s" % e)
-    yield d
-    d.stop()
+    yield from _consumer_daemon(consumers.DockerDaemon, "docker daemon")
 
 
 @pytest.fixture(scope="session")
 def containerd():
     """A private containerd; skips (with the reason) if it cannot start here."""
-    try:
-        d = consumers.Containerd()
-    except consumers.ConsumerUnavailable as e:
-        pytest.skip("containerd unavailable: %s" % e)
-    yield d
-    d.stop()
+    yield from _consumer_daemon(consumers.Containerd, "containerd")
 
 
 @pytest.fixture(scope="session")
