@@ -9,7 +9,7 @@ import pytest
 
 from harness import consumers
 from harness.cli import assert_one_error_line
-from harness.images import FIXTURE_REFS, File
+from harness.images import FIXTURE_REFS
 
 ORIGINAL = "io.github.hocker.original-manifest-digest"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -245,18 +245,9 @@ def test_containerd_imports_every_platform(hocker, run, plain_registry, containe
 
 # -- several images ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def bundle_registry(image_builder, make_registry):
+def bundle_registry(make_bundle_registry):
     """Three images sharing their base layer (the hello binary), on a registry of their own."""
-    base = {"hello": File(image_builder.hello_binary(), 0o755)}
-    built = {}
-    for name, media in (("one", "docker"), ("two", "oci"), ("three", "docker")):
-        built[name] = image_builder.build_image(
-            "bundle-" + name, [base, {name + ".txt": name + "\n"}], media=media,
-            entrypoint=["/hello"])
-    assert len({image.layers[0].digest for image in built.values()}) == 1
-    refs = {"bundle/%s:%s" % (name, i + 1): image for i, (name, image) in enumerate(built.items())}
-    reg = make_registry("plain", push=refs)
-    return reg, built, ["%s/%s" % (reg.host, ref) for ref in refs]
+    return make_bundle_registry("bundle-")
 
 
 @pytest.mark.parametrize("form", ["docker", "oci"])

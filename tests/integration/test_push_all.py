@@ -10,7 +10,7 @@ import tarfile
 import pytest
 
 from harness.cli import assert_one_error_line
-from harness.images import FIXTURE_REFS, File
+from harness.images import FIXTURE_REFS
 
 
 def hocker_image(run, hocker, out, *args):
@@ -64,17 +64,9 @@ def rewrite_manifest_json(bundle, out, change):
 
 
 @pytest.fixture(scope="module")
-def bundle_registry(image_builder, make_registry):
+def bundle_registry(make_bundle_registry):
     """Three images sharing their base layer (the hello binary), on a registry of their own."""
-    base = {"hello": File(image_builder.hello_binary(), 0o755)}
-    built = {}
-    for name, media in (("one", "docker"), ("two", "oci"), ("three", "docker")):
-        built[name] = image_builder.build_image(
-            "pushall-" + name, [base, {name + ".txt": name + "\n"}], media=media,
-            entrypoint=["/hello"])
-    refs = {"bundle/%s:%s" % (name, i + 1): image for i, (name, image) in enumerate(built.items())}
-    reg = make_registry("plain", push=refs)
-    return reg, built, ["%s/%s" % (reg.host, ref) for ref in refs]
+    return make_bundle_registry("pushall-")
 
 
 @pytest.mark.parametrize("form", ["docker", "oci"])
