@@ -250,14 +250,20 @@ def bundle_registry(make_bundle_registry):
     return make_bundle_registry("bundle-")
 
 
+def bundle_archive(run, hocker, refs, form, tmp_path):
+    """All of `refs` pulled into one archive of `form` (docker or oci): tmp_path/bundle.tar."""
+    out = tmp_path / "bundle.tar"
+    hocker_image(run, hocker, out, "--format", form, *refs)
+    return out
+
+
 @pytest.mark.parametrize("form", ["docker", "oci"])
 def test_a_bundle_downloads_and_stores_a_shared_layer_once(hocker, run, bundle_registry, form,
                                                            tmp_path):
     reg, built, refs = bundle_registry
     base = built["one"].layers[0]
     mark = reg.log_mark()
-    out = tmp_path / "bundle.tar"
-    hocker_image(run, hocker, out, "--format", form, *refs)
+    out = bundle_archive(run, hocker, refs, form, tmp_path)
     assert reg.count_requests("GET", "/blobs/" + base.digest, since=mark) == 1
     inside = members(out)
     stored = (base.diff_id if form == "docker" else base.digest)[7:]
@@ -279,8 +285,7 @@ def test_a_bundle_downloads_and_stores_a_shared_layer_once(hocker, run, bundle_r
 @pytest.mark.consumer
 def test_strict_oci_tools_read_every_image_of_a_bundle(hocker, run, bundle_registry, tmp_path):
     reg, built, refs = bundle_registry
-    out = tmp_path / "bundle.tar"
-    hocker_image(run, hocker, out, "--format", "oci", *refs)
+    out = bundle_archive(run, hocker, refs, "oci", tmp_path)
     layout = extract(out, tmp_path / "layout")
     for tag, name in (("1", "one"), ("2", "two"), ("3", "three")):
         # oci-image-tool 1.0.0-rc1 calls some refs of a several-image layout "not unique" (it
@@ -297,8 +302,7 @@ def test_strict_oci_tools_read_every_image_of_a_bundle(hocker, run, bundle_regis
 def test_docker_loads_every_image_of_a_bundle(hocker, run, bundle_registry, docker_daemon, form,
                                               tmp_path):
     reg, built, refs = bundle_registry
-    out = tmp_path / "bundle.tar"
-    hocker_image(run, hocker, out, "--format", form, *refs)
+    out = bundle_archive(run, hocker, refs, form, tmp_path)
     loaded = docker_daemon.load(str(out))
     for ref in refs:
         assert ref in loaded
@@ -310,8 +314,7 @@ def test_docker_loads_every_image_of_a_bundle(hocker, run, bundle_registry, dock
 @pytest.mark.parametrize("form", ["docker", "oci"])
 def test_podman_loads_a_bundle(hocker, run, bundle_registry, form, tmp_path):
     reg, built, refs = bundle_registry
-    out = tmp_path / "bundle.tar"
-    hocker_image(run, hocker, out, "--format", form, *refs)
+    out = bundle_archive(run, hocker, refs, form, tmp_path)
     loaded = consumers.podman_load(str(out))
     for ref in refs:
         assert ref in loaded
@@ -321,8 +324,7 @@ def test_podman_loads_a_bundle(hocker, run, bundle_registry, form, tmp_path):
 def test_containerd_imports_every_image_of_a_bundle(hocker, run, bundle_registry, containerd,
                                                     tmp_path):
     reg, built, refs = bundle_registry
-    out = tmp_path / "bundle.tar"
-    hocker_image(run, hocker, out, "--format", "oci", *refs)
+    out = bundle_archive(run, hocker, refs, "oci", tmp_path)
     containerd.image_import(str(out))
     names = containerd.image_names()
     for ref in refs:
