@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from harness import consumers
-from harness.images import FIXTURE_REFS, ImageBuilder
+from harness.images import FIXTURE_REFS, File, ImageBuilder
 from harness.redirect import RedirectServer
 from harness.registry import Registry
 from harness.util import REPO_ROOT, make_tempdir, run as _run
@@ -129,6 +129,26 @@ def make_registry(request):
     return make
 
 
+@pytest.fixture(scope="session")
+def make_bundle_registry(image_builder, make_registry):
+    """Factory: make_bundle_registry(prefix) -> (registry, {name: image}, [full refs]): images
+    one, two (OCI) and three, built as PREFIX-NAME and sharing their base layer (the hello
+    binary), pushed as bundle/NAME:1..3 to a registry of their own."""
+    def make(prefix):
+        base = {"hello": File(image_builder.hello_binary(), 0o755)}
+        built = {}
+        for name, media in (("one", "docker"), ("two", "oci"), ("three", "docker")):
+            built[name] = image_builder.build_image(
+                prefix + name, [base, {name + ".txt": name + "\n"}], media=media,
+                entrypoint=["/hello"])
+        assert len({image.layers[0].digest for image in built.values()}) == 1
+        refs = {"bundle/%s:%s" % (name, i + 1): image
+                for i, (name, image) in enumerate(built.items())}
+        reg = make_registry("plain", push=refs)
+        return reg, built, ["%s/%s" % (reg.host, ref) for ref in refs]
+    return make
+
+
 @pytest.fixture
 def make_redirect(request):
     """Factory: make_redirect(registry, status=307) -> RedirectServer, stopped after the test."""
@@ -139,26 +159,27 @@ def make_redirect(request):
     return make
 
 
+def _consumer_daemon(start, what):
+    """Yields start() (a private consumer daemon) and stops it after; skips with the reason if
+    it cannot start here."""
+    try:
+        d = start()
+    except consumers.ConsumerUnavailable as e:
+        pytest.skip("%s unavailable: %s" % (what, e))
+    yield d
+    d.stop()
+
+
 @pytest.fixture(scope="session")
 def docker_daemon():
     """A private dockerd; skips (with the reason) if it cannot start here."""
-    try:
-        d = consumers.DockerDaemon()
-    except consumers.ConsumerUnavailable as e:
-        pytest.skip("docker daemon unavailable: %s" % e)
-    yield d
-    d.stop()
+    yield from _consumer_daemon(consumers.DockerDaemon, "docker daemon")
 
 
 @pytest.fixture(scope="session")
 def containerd():
     """A private containerd; skips (with the reason) if it cannot start here."""
-    try:
-        d = consumers.Containerd()
-    except consumers.ConsumerUnavailable as e:
-        pytest.skip("containerd unavailable: %s" % e)
-    yield d
-    d.stop()
+    yield from _consumer_daemon(consumers.Containerd, "containerd")
 
 
 @pytest.fixture(scope="session")

@@ -63,6 +63,31 @@ def rootfs_registry(plain_registry, image_builder):
     return plain_registry
 
 
+def push_layers(registry, image_builder, name, layers):
+    """Builds image `name` of `layers` (rootfs_images tuples), pushes it as team/NAME:v1 and
+    returns that ref."""
+    image = image_builder.build_image(name, [ri.layer_spec(l) for l in layers])
+    ref = "team/%s:v1" % name
+    registry.push(image, ref)
+    return ref
+
+
+def push_contained(registry, image_builder, prefix, case, outside):
+    """Pushes the contained hostile-symlink image `case`, its links aimed at `outside`, as
+    team/PREFIXcontained-CASE:v1 and returns that ref."""
+    layers = [[(p, k, v.replace("{}", outside) if v else v, a) for p, k, v, a in layer]
+              for layer in ri.CONTAINED[case][0]]
+    return push_layers(registry, image_builder, prefix + "contained-" + case, layers)
+
+
+def outside_with_canary(tmp_path):
+    """tmp_path/outside, holding only `canary` ("untouched"): where an unpack must not write."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "canary").write_text("untouched")
+    return outside
+
+
 def export(run, hocker, reg, ref, *extra):
     return run([hocker, "export", reg.host + "/" + ref, "-q"] + list(extra))
 
@@ -166,39 +191,29 @@ def test_devices_and_fifos_are_entries_and_unpacked_when_allowed(hocker, run, ro
 @pytest.mark.parametrize("case", sorted(ri.HOSTILE))
 def test_unpack_refuses_hostile_layers_and_writes_nothing_outside(
         hocker, run, plain_registry, image_builder, tmp_path, case):
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "canary").write_text("untouched")
+    outside = outside_with_canary(tmp_path)
     layers = [[(p.replace("{}", str(outside)), k, v.replace("{}", str(outside)) if v else v, a)
                for p, k, v, a in layer] for layer in ri.HOSTILE[case]]
-    image = image_builder.build_image("hostile-" + case, [ri.layer_spec(l) for l in layers])
-    plain_registry.push(image, "team/hostile-%s:v1" % case)
+    ref = push_layers(plain_registry, image_builder, "hostile-" + case, layers)
     target = outside / "root"
-    rc, stdout, err = export(run, hocker, plain_registry, "team/hostile-%s:v1" % case,
-                             "--unpack", str(target))
+    rc, stdout, err = export(run, hocker, plain_registry, ref, "--unpack", str(target))
     assert rc == 8, err
     assert_one_error_line(err, "hocker-export", "refusing")
     assert (outside / "canary").read_text() == "untouched"
     assert sorted(os.listdir(outside)) == ["canary"]  # refused before DIR was even created
     out = tmp_path / "rootfs.tar"
-    rc, _, err = export(run, hocker, plain_registry, "team/hostile-%s:v1" % case, "-o", str(out))
+    rc, _, err = export(run, hocker, plain_registry, ref, "-o", str(out))
     assert rc == 8 and not out.exists(), err
 
 
 @pytest.mark.parametrize("case", sorted(ri.CONTAINED))
 def test_a_hostile_symlink_is_resolved_inside_the_directory_and_nothing_is_written_outside(
         hocker, run, plain_registry, image_builder, tmp_path, case):
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "canary").write_text("untouched")
-    layers, lands = ri.CONTAINED[case]
-    layers = [[(p, k, v.replace("{}", str(outside)) if v else v, a) for p, k, v, a in layer]
-              for layer in layers]
-    image = image_builder.build_image("contained-" + case, [ri.layer_spec(l) for l in layers])
-    plain_registry.push(image, "team/contained-%s:v1" % case)
+    outside = outside_with_canary(tmp_path)
+    lands = ri.CONTAINED[case][1]
+    ref = push_contained(plain_registry, image_builder, "", case, str(outside))
     target = outside / "root"
-    rc, _, err = export(run, hocker, plain_registry, "team/contained-%s:v1" % case,
-                        "--unpack", str(target))
+    rc, _, err = export(run, hocker, plain_registry, ref, "--unpack", str(target))
     assert rc == 0, err
     assert (outside / "canary").read_text() == "untouched"
     assert sorted(os.listdir(outside)) == ["canary", "root"]
@@ -354,27 +369,40 @@ def compared_ref(case):
     return FIXTURE_REFS["multilayer"] if case == "multilayer" else "team/rootfs-%s:v1" % case
 
 
+def docker_archive(run, hocker, registry, ref, name, work):
+    """`hocker image` of `ref`, tagged `name`, as the docker archive `work`/image.tar."""
+    archive = work / "image.tar"
+    rc, _, err = run([hocker, "image", registry.host + "/" + ref, "-q", "--tag", name, "-o",
+                      str(archive)])
+    assert rc == 0, err
+    return archive
+
+
+def docker_export_tree(docker_daemon, archive, name, work):
+    """The tree `docker export` writes of a container of image `name`, loaded from `archive`;
+    the container and the image are removed again."""
+    docker_daemon.load(str(archive))
+    cid = docker_daemon.docker("create", name, "/nothing").strip()
+    try:
+        theirs = work / "docker.tar"
+        docker_daemon.docker("export", "-o", str(theirs), cid)
+    finally:
+        docker_daemon.docker("rm", cid)
+        docker_daemon.rmi(name)
+    return tree_of_tar(theirs)
+
+
 @pytest.mark.parametrize("case", COMPARED)
 def test_export_matches_docker_export(hocker, run, rootfs_registry, docker_daemon, tmp_path,
                                       case):
     ours = tmp_path / "ours.tar"
     assert export(run, hocker, rootfs_registry, compared_ref(case), "-o", str(ours))[0] == 0
     name = "hocker-export-%s:v1" % case
-    archive = tmp_path / "image.tar"
-    rc, _, err = run([hocker, "image", rootfs_registry.host + "/" + compared_ref(case), "-q",
-                      "--tag", name, "-o", str(archive)])
-    assert rc == 0, err
-    docker_daemon.load(str(archive))
-    cid = docker_daemon.docker("create", name, "/nothing").strip()
-    try:
-        theirs = tmp_path / "docker.tar"
-        docker_daemon.docker("export", "-o", str(theirs), cid)
-    finally:
-        docker_daemon.docker("rm", cid)
-        docker_daemon.rmi(name)
+    archive = docker_archive(run, hocker, rootfs_registry, compared_ref(case), name, tmp_path)
+    theirs = docker_export_tree(docker_daemon, archive, name, tmp_path)
     mine = tree_of_tar(ours)
     expected = DOCKER_DIFFERENCES.get(case, lambda tree: tree)(mine)
-    assert without_docker_additions(tree_of_tar(theirs), mine) == expected
+    assert without_docker_additions(theirs, mine) == expected
 
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -414,12 +442,7 @@ def test_unpack_matches_umoci_unpack(hocker, run, rootfs_registry, tmp_path, cas
 @pytest.mark.parametrize("case", sorted(ri.CONTAINED))
 def test_contained_hostile_symlinks_unpack_as_umoci_unpacks_them(
         hocker, run, plain_registry, image_builder, tmp_path, case):
-    layers = [[(p, k, v.replace("{}", "/host/dir") if v else v, a) for p, k, v, a in layer]
-              for layer in ri.CONTAINED[case][0]]
-    image = image_builder.build_image("umoci-contained-" + case,
-                                      [ri.layer_spec(l) for l in layers])
-    plain_registry.push(image, "team/umoci-contained-%s:v1" % case)
-    ref = "team/umoci-contained-%s:v1" % case
+    ref = push_contained(plain_registry, image_builder, "umoci-", case, "/host/dir")
     theirs = umoci_tree(plain_registry, ref, tmp_path)
     ours = tmp_path / "ours"
     rc, _, err = export(run, hocker, plain_registry, ref, "--unpack", str(ours))
@@ -430,32 +453,17 @@ def test_contained_hostile_symlinks_unpack_as_umoci_unpacks_them(
 @pytest.mark.parametrize("case", sorted(ri.CONTAINED))
 def test_contained_hostile_symlinks_export_as_docker_exports_them(
         hocker, run, plain_registry, image_builder, docker_daemon, tmp_path, case):
-    layers = [[(p, k, v.replace("{}", "/host/dir") if v else v, a) for p, k, v, a in layer]
-              for layer in ri.CONTAINED[case][0]]
-    image = image_builder.build_image("docker-contained-" + case,
-                                      [ri.layer_spec(l) for l in layers])
-    ref = "team/docker-contained-%s:v1" % case
-    plain_registry.push(image, ref)
+    ref = push_contained(plain_registry, image_builder, "docker-", case, "/host/dir")
     ours = tmp_path / "ours.tar"
     assert export(run, hocker, plain_registry, ref, "-o", str(ours))[0] == 0
     name = "hocker-contained-%s:v1" % case
-    archive = tmp_path / "image.tar"
-    rc, _, err = run([hocker, "image", plain_registry.host + "/" + ref, "-q", "--tag", name,
-                      "-o", str(archive)])
-    assert rc == 0, err
+    archive = docker_archive(run, hocker, plain_registry, ref, name, tmp_path)
     if case == "symlink-then-file-through-it":
         # docker follows the dangling link inside the root too, but creates no directory on
         # the way: it refuses the layer where umoci and hocker imply host/dir/.
         with pytest.raises(consumers.ConsumerError, match="no such file or directory"):
             docker_daemon.load(str(archive))
         return
-    docker_daemon.load(str(archive))
-    cid = docker_daemon.docker("create", name, "/nothing").strip()
-    try:
-        theirs = tmp_path / "docker.tar"
-        docker_daemon.docker("export", "-o", str(theirs), cid)
-    finally:
-        docker_daemon.docker("rm", cid)
-        docker_daemon.rmi(name)
+    theirs = docker_export_tree(docker_daemon, archive, name, tmp_path)
     mine = tree_of_tar(ours)
-    assert without_docker_additions(tree_of_tar(theirs), mine) == mine
+    assert without_docker_additions(theirs, mine) == mine

@@ -9,7 +9,7 @@ import pytest
 
 from harness import consumers
 from harness.cli import assert_one_error_line
-from harness.images import FIXTURE_REFS, File
+from harness.images import FIXTURE_REFS
 
 ORIGINAL = "io.github.hocker.original-manifest-digest"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -245,18 +245,16 @@ def test_containerd_imports_every_platform(hocker, run, plain_registry, containe
 
 # -- several images ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def bundle_registry(image_builder, make_registry):
+def bundle_registry(make_bundle_registry):
     """Three images sharing their base layer (the hello binary), on a registry of their own."""
-    base = {"hello": File(image_builder.hello_binary(), 0o755)}
-    built = {}
-    for name, media in (("one", "docker"), ("two", "oci"), ("three", "docker")):
-        built[name] = image_builder.build_image(
-            "bundle-" + name, [base, {name + ".txt": name + "\n"}], media=media,
-            entrypoint=["/hello"])
-    assert len({image.layers[0].digest for image in built.values()}) == 1
-    refs = {"bundle/%s:%s" % (name, i + 1): image for i, (name, image) in enumerate(built.items())}
-    reg = make_registry("plain", push=refs)
-    return reg, built, ["%s/%s" % (reg.host, ref) for ref in refs]
+    return make_bundle_registry("bundle-")
+
+
+def bundle_archive(run, hocker, refs, form, tmp_path):
+    """All of `refs` pulled into one archive of `form` (docker or oci): tmp_path/bundle.tar."""
+    out = tmp_path / "bundle.tar"
+    hocker_image(run, hocker, out, "--format", form, *refs)
+    return out
 
 
 @pytest.mark.parametrize("form", ["docker", "oci"])
@@ -265,8 +263,7 @@ def test_a_bundle_downloads_and_stores_a_shared_layer_once(hocker, run, bundle_r
     reg, built, refs = bundle_registry
     base = built["one"].layers[0]
     mark = reg.log_mark()
-    out = tmp_path / "bundle.tar"
-    hocker_image(run, hocker, out, "--format", form, *refs)
+    out = bundle_archive(run, hocker, refs, form, tmp_path)
     assert reg.count_requests("GET", "/blobs/" + base.digest, since=mark) == 1
     inside = members(out)
     stored = (base.diff_id if form == "docker" else base.digest)[7:]
@@ -288,8 +285,7 @@ def test_a_bundle_downloads_and_stores_a_shared_layer_once(hocker, run, bundle_r
 @pytest.mark.consumer
 def test_strict_oci_tools_read_every_image_of_a_bundle(hocker, run, bundle_registry, tmp_path):
     reg, built, refs = bundle_registry
-    out = tmp_path / "bundle.tar"
-    hocker_image(run, hocker, out, "--format", "oci", *refs)
+    out = bundle_archive(run, hocker, refs, "oci", tmp_path)
     layout = extract(out, tmp_path / "layout")
     for tag, name in (("1", "one"), ("2", "two"), ("3", "three")):
         # oci-image-tool 1.0.0-rc1 calls some refs of a several-image layout "not unique" (it
@@ -306,8 +302,7 @@ def test_strict_oci_tools_read_every_image_of_a_bundle(hocker, run, bundle_regis
 def test_docker_loads_every_image_of_a_bundle(hocker, run, bundle_registry, docker_daemon, form,
                                               tmp_path):
     reg, built, refs = bundle_registry
-    out = tmp_path / "bundle.tar"
-    hocker_image(run, hocker, out, "--format", form, *refs)
+    out = bundle_archive(run, hocker, refs, form, tmp_path)
     loaded = docker_daemon.load(str(out))
     for ref in refs:
         assert ref in loaded
@@ -319,8 +314,7 @@ def test_docker_loads_every_image_of_a_bundle(hocker, run, bundle_registry, dock
 @pytest.mark.parametrize("form", ["docker", "oci"])
 def test_podman_loads_a_bundle(hocker, run, bundle_registry, form, tmp_path):
     reg, built, refs = bundle_registry
-    out = tmp_path / "bundle.tar"
-    hocker_image(run, hocker, out, "--format", form, *refs)
+    out = bundle_archive(run, hocker, refs, form, tmp_path)
     loaded = consumers.podman_load(str(out))
     for ref in refs:
         assert ref in loaded
@@ -330,8 +324,7 @@ def test_podman_loads_a_bundle(hocker, run, bundle_registry, form, tmp_path):
 def test_containerd_imports_every_image_of_a_bundle(hocker, run, bundle_registry, containerd,
                                                     tmp_path):
     reg, built, refs = bundle_registry
-    out = tmp_path / "bundle.tar"
-    hocker_image(run, hocker, out, "--format", "oci", *refs)
+    out = bundle_archive(run, hocker, refs, "oci", tmp_path)
     containerd.image_import(str(out))
     names = containerd.image_names()
     for ref in refs:

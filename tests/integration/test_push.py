@@ -174,16 +174,21 @@ def hostile_archive(tmp_path, name):
     return path
 
 
+def refused_push(run, hocker, reg, archive, code):
+    """Pushes the broken `archive` to bad/app:v1 on `reg` and checks that it fails with exit
+    `code` and one error line; returns its standard output."""
+    rc, stdout, stderr = run([hocker, "push", str(archive), reg.host + "/bad/app:v1"])
+    assert rc == code
+    assert_one_error_line(stderr, "hocker-push")
+    return stdout
+
+
 @pytest.mark.parametrize("name", ["../evil", "/etc/evil", "a/../../evil"])
 def test_a_traversal_name_is_refused_before_any_upload(hocker, run, make_registry, tmp_path,
                                                        name):
     reg = make_registry("plain")
     mark = reg.log_mark()
-    rc, stdout, stderr = run([hocker, "push", str(hostile_archive(tmp_path, name)),
-                              reg.host + "/bad/app:v1"])
-    assert rc == 8
-    assert stdout == b""
-    assert_one_error_line(stderr, "hocker-push")
+    assert refused_push(run, hocker, reg, hostile_archive(tmp_path, name), 8) == b""
     assert uploads(reg, mark) == 0
 
 
@@ -204,9 +209,7 @@ def test_an_archive_without_manifest_json_is_refused(hocker, run, make_registry,
     reg = make_registry("plain")
     bad = tmp_path / "bad.tar"
     rewrite(source, bad, lambda m, d: None if m.name == "manifest.json" else d)
-    rc, _, stderr = run([hocker, "push", str(bad), reg.host + "/bad/app:v1"])
-    assert rc == 8
-    assert_one_error_line(stderr, "hocker-push")
+    refused_push(run, hocker, reg, bad, 8)
     assert reg.count_requests("PUT", "/manifests/") == 0
 
 
@@ -225,9 +228,7 @@ def test_a_layer_that_does_not_match_its_diff_id_pushes_no_manifest(
         return data
     rewrite(source, bad, corrupt)
     assert config_name
-    rc, _, stderr = run([hocker, "push", str(bad), reg.host + "/bad/app:v1"])
-    assert rc == 6
-    assert_one_error_line(stderr, "hocker-push")
+    refused_push(run, hocker, reg, bad, 6)
     assert reg.count_requests("PUT", "/manifests/") == 0
 
 
@@ -243,9 +244,7 @@ def test_a_layer_count_that_differs_from_the_config_is_refused(
             return json.dumps(manifest).encode()
         return data
     rewrite(source, bad, drop_layer)
-    rc, _, stderr = run([hocker, "push", str(bad), reg.host + "/bad/app:v1"])
-    assert rc == 8
-    assert_one_error_line(stderr, "hocker-push")
+    refused_push(run, hocker, reg, bad, 8)
     assert uploads(reg, 0) == 0
 
 

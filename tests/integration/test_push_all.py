@@ -10,7 +10,7 @@ import tarfile
 import pytest
 
 from harness.cli import assert_one_error_line
-from harness.images import FIXTURE_REFS, File
+from harness.images import FIXTURE_REFS
 
 
 def hocker_image(run, hocker, out, *args):
@@ -50,6 +50,22 @@ def uploads(reg, mark):
                for method in ("POST", "PATCH", "PUT"))
 
 
+def push_refused(run, hocker, make_registry, archive, repository=None):
+    """Pushes `archive` to a fresh registry, with --all unless `repository` names where it goes
+    there, and checks that it is refused with exit 8 and one error line before any upload;
+    returns the error output."""
+    reg = make_registry("plain")
+    if repository is None:
+        argv = ["--all", str(archive), reg.host]
+    else:
+        argv = [str(archive), reg.host + "/" + repository]
+    rc, _, stderr = run([hocker, "push"] + argv + ["--plain-http"])
+    assert rc == 8, stderr
+    assert_one_error_line(stderr, "hocker-push")
+    assert uploads(reg, 0) == 0
+    return stderr
+
+
 def rewrite_manifest_json(bundle, out, change):
     with tarfile.open(bundle) as src, tarfile.open(out, "w") as dst:
         for member in src:
@@ -64,17 +80,9 @@ def rewrite_manifest_json(bundle, out, change):
 
 
 @pytest.fixture(scope="module")
-def bundle_registry(image_builder, make_registry):
+def bundle_registry(make_bundle_registry):
     """Three images sharing their base layer (the hello binary), on a registry of their own."""
-    base = {"hello": File(image_builder.hello_binary(), 0o755)}
-    built = {}
-    for name, media in (("one", "docker"), ("two", "oci"), ("three", "docker")):
-        built[name] = image_builder.build_image(
-            "pushall-" + name, [base, {name + ".txt": name + "\n"}], media=media,
-            entrypoint=["/hello"])
-    refs = {"bundle/%s:%s" % (name, i + 1): image for i, (name, image) in enumerate(built.items())}
-    reg = make_registry("plain", push=refs)
-    return reg, built, ["%s/%s" % (reg.host, ref) for ref in refs]
+    return make_bundle_registry("pushall-")
 
 
 @pytest.mark.parametrize("form", ["docker", "oci"])
@@ -159,12 +167,8 @@ def test_several_images_without_all_are_refused_pointing_at_all(
         hocker, run, bundle_registry, make_registry, form, tmp_path):
     bundle = hocker_image(run, hocker, tmp_path / "bundle.tar", "--format", form,
                           *bundle_registry[2])
-    reg = make_registry("plain")
-    rc, _, stderr = run([hocker, "push", str(bundle), reg.host + "/x:1", "--plain-http"])
-    assert rc == 8, stderr
-    assert_one_error_line(stderr, "hocker-push")
+    stderr = push_refused(run, hocker, make_registry, bundle, repository="x:1")
     assert "--all" in stderr
-    assert uploads(reg, 0) == 0
 
 
 def test_a_docker_bundle_of_two_platforms_is_refused_before_any_upload(
@@ -172,12 +176,8 @@ def test_a_docker_bundle_of_two_platforms_is_refused_before_any_upload(
     multi = "%s/%s" % (plain_registry.host, FIXTURE_REFS["multiarch"])
     bundle = hocker_image(run, hocker, tmp_path / "bundle.tar",
                           "--platform", "linux/amd64,linux/arm64/v8", multi)
-    reg = make_registry("plain")
-    rc, _, stderr = run([hocker, "push", "--all", str(bundle), reg.host, "--plain-http"])
-    assert rc == 8, stderr
-    assert_one_error_line(stderr, "hocker-push")
+    stderr = push_refused(run, hocker, make_registry, bundle)
     assert "no RepoTags" in stderr and "--format oci" in stderr
-    assert uploads(reg, 0) == 0
 
 
 def test_a_name_without_a_tag_is_refused_before_any_upload(hocker, run, bundle_registry,
@@ -186,12 +186,8 @@ def test_a_name_without_a_tag_is_refused_before_any_upload(hocker, run, bundle_r
     untagged = rewrite_manifest_json(
         bundle, tmp_path / "untagged.tar",
         lambda entries: entries[2].__setitem__("RepoTags", ["example.com/team/app"]))
-    reg = make_registry("plain")
-    rc, _, stderr = run([hocker, "push", "--all", str(untagged), reg.host, "--plain-http"])
-    assert rc == 8, stderr
-    assert_one_error_line(stderr, "hocker-push")
+    stderr = push_refused(run, hocker, make_registry, untagged)
     assert "example.com/team/app" in stderr and "no tag" in stderr
-    assert uploads(reg, 0) == 0
 
 
 @pytest.mark.parametrize("args, needle", [

@@ -90,16 +90,16 @@ request; HTTP/1.0 clients get close-delimited bodies.
 """
 import re
 import socket
-import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from .fault_actions import (_NO_UPSTREAM, Action, drop, flip_byte, hang, ignore_range, oversized,
                             redirect_loop, reset_after, stall_after, status, truncate,
                             wrong_length)
 from .fault_wire import _handle_request
+from .server_thread import QuietServer
 
 __all__ = ["FaultProxy", "Rule", "Entry", "Action", "reset_after", "stall_after", "status",
            "truncate", "wrong_length", "flip_byte", "redirect_loop", "oversized", "hang", "drop",
@@ -188,17 +188,6 @@ class Entry:
 
 # ---------------------------------------------------------------------------------- server
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    block_on_close = False
-
-    def handle_error(self, request, client_address):
-        if isinstance(sys.exc_info()[1], OSError):
-            return  # a client that resets or times out is business as usual here
-        super().handle_error(request, client_address)
-
-
 class FaultProxy:
     reset_after = staticmethod(reset_after)
     stall_after = staticmethod(stall_after)
@@ -228,7 +217,7 @@ class FaultProxy:
         self._conns = set()
         self._stop = threading.Event()
         self._closed = False
-        self._server = _Server(("127.0.0.1", 0), self._handler_class())
+        self._server = QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.rate = rate  # bytes per second per connection; None = uncapped
         self.rate = rate
         self.port = self._server.server_address[1]

@@ -17,42 +17,27 @@ import select
 import socket
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from .server_thread import QuietServer, ServerThread
 
 _HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorization", "te",
         "trailer", "transfer-encoding", "upgrade"}
 CHUNK = 64 * 1024
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(QuietServer):
     def handle_error(self, request, client_address):
         pass  # clients hang up mid-tunnel; nothing to report
 
 
-class ForwardProxy:
+class ForwardProxy(ServerThread):
     def __init__(self, credentials=None):
         self.credentials = credentials
         self.log = []
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), self._handler_class())
-        self.port = self._server.server_address[1]
+        self._serve(_Server(("127.0.0.1", 0), self._handler_class()), poll_interval=0.1)
         self.url = "http://127.0.0.1:%d" % self.port
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
-        self._thread.start()
-
-    def close(self):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def _record(self, handler, status):
         entry = {"method": handler.command, "target": handler.path, "status": status,

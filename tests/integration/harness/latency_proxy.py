@@ -33,29 +33,19 @@ LatencyPair(registry, request_delay=0.05, connect_delay=0.1)
     `.host` the registry proxy's; counts() -> {"registry": {...}, "token": {...}}.
 """
 import http.client
-import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from .server_thread import QuietServer, ServerThread
 
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
                "trailer", "upgrade", "host"}
 _CHUNK = 64 << 10
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    block_on_close = False
-
-    def handle_error(self, request, client_address):
-        if isinstance(sys.exc_info()[1], OSError):
-            return  # a client that goes away is business as usual
-        super().handle_error(request, client_address)
-
-
-class LatencyProxy:
+class LatencyProxy(ServerThread):
     def __init__(self, upstream_url, request_delay=0.05, connect_delay=0.1, rewrite=None):
         u = urllib.parse.urlsplit(upstream_url)
         if u.scheme != "http" or not u.hostname:
@@ -67,26 +57,12 @@ class LatencyProxy:
         self._connections = 0
         self._log = []
         self.before_forward = None
-        self._server = _Server(("127.0.0.1", 0), self._handler_class())
-        self.port = self._server.server_address[1]
-        self.host = "127.0.0.1:%d" % self.port
+        server = QuietServer(("127.0.0.1", 0), self._handler_class())
+        self.host = "127.0.0.1:%d" % server.server_address[1]
         self.url = "http://" + self.host
         self.rewrite = dict(rewrite or {})
         self.rewrite.setdefault(self.upstream_url, self.url)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-
-    def close(self):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        self._serve(server, poll_interval=0.05)  # sets self.port
 
     @property
     def connections(self):
