@@ -11,6 +11,7 @@
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/report.h"
+#include "hocker/archive/image_archive.h"
 #include "hocker/archive/scheduler.h"
 #include "hocker/archive/spool_file.h"
 #include "hocker/base/atomic_file.h"
@@ -24,7 +25,7 @@
 namespace hocker::cli {
 namespace {
 
-constexpr int kDefaultJobs = 3;
+constexpr int kDefaultJobs = archive::kDefaultJobs;
 
 // Holds back what `next` throws until finish(): a corrupted blob is reported by the digest check
 // that runs before finish() reaches here ("digest mismatch"), not by whatever the decompressor

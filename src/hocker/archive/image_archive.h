@@ -45,9 +45,13 @@ struct WriteOptions {
 /// the loopback registry (bench/, 1 GiB image, 3 runs each): docker format 2.06-2.87 s with 2,
 /// 2.08-2.15 s with 3, 2.09-2.15 s with 4; peak RSS 13.8, 14.3, 14.8 MB (each layer in flight
 /// holds about 0.5 MB of buffers). Through a proxy capping each connection at 20 MB/s (bench/
-/// --cases jobs, same image, medians of 3 on a heavily shared machine): --jobs 1 18.8 s, 2 10.8 s,
-/// 3 9.7 s, 4 10.7 s, 5-8 11.4-13.3 s; 3 stays the default.
-inline constexpr int kDefaultJobs = 3;
+/// --cases jobs, same image, one run each on an otherwise idle machine, with ranged fetching on
+/// as by default): --jobs 1 7.6 s, 2 6.4 s, 3 5.7 s, 4 4.9 s, 5 4.6 s, 6-8 4.6-4.8 s; with one
+/// connection per blob 22.5, 11.5, 8.2, 6.3, 6.2, 4.5, 4.5, 4.5 s. Layers are now written in
+/// place, so more streams no longer add spooling, and on the loopback registry 5 measured as 3
+/// did (2.17 s against 2.08 s, medians of 3, within the spread): 5 is the default, where the
+/// capped sweep stops gaining.
+inline constexpr int kDefaultJobs = 5;
 
 /// Fetches every layer (concurrently, `jobs` at a time) and writes the archive to `output` in a
 /// fixed order: the same image gives byte-identical output, on a file or a stream. Verifies

@@ -4,10 +4,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "hocker/base/error.h"
@@ -176,6 +179,81 @@ class WorkerGrant {
   int count_;
 };
 
+// Passes the first chunk on, timing what the network took apart from what `sink` took (a sink
+// that is slower than the network, a busy decompressor, holds the connection back: no number
+// of connections would help then). Once options.probe_size bytes have come, tells whether the
+// network brought them slowly enough (under half of parallel_below, from the first byte on) to
+// start the workers before the chunk ends.
+class ProbeSink final : public ByteSink {
+ public:
+  using Clock = std::chrono::steady_clock;
+  ProbeSink(ByteSink& sink, const RangedFetchOptions& options, std::function<void()> on_slow)
+      : sink_(sink), options_(options), on_slow_(std::move(on_slow)) {}
+  void write(Bytes data) override {
+    auto arrived = Clock::now();
+    if (received_ > 0) waited_ += arrived - returned_;  // Waiting on the network.
+    sink_.write(data);
+    returned_ = Clock::now();
+    in_sink_ += returned_ - arrived;
+    received_ += static_cast<std::int64_t>(data.size());
+    if (decided_ || received_ < options_.probe_size) return;
+    decided_ = true;
+    std::chrono::duration<double> waited = waited_;
+    if (2.0 * static_cast<double>(received_) <
+        static_cast<double>(options_.parallel_below) * waited.count()) {
+      on_slow_();
+    }
+  }
+  void finish() override {}
+  /// How long `sink` took so far.
+  Clock::duration in_sink() const { return in_sink_; }
+
+ private:
+  ByteSink& sink_;
+  const RangedFetchOptions& options_;
+  std::function<void()> on_slow_;
+  Clock::time_point returned_;
+  Clock::duration waited_{0};
+  Clock::duration in_sink_{0};
+  std::int64_t received_ = 0;
+  bool decided_ = false;
+};
+
+// The workers of one ranged fetch, started at most once (early or after the first chunk).
+class Crew {
+ public:
+  Crew(std::int64_t start, std::int64_t size, const ChunkFetcher& fetch,
+       const RangedFetchOptions& options)
+      : start_(start), size_(size), fetch_(fetch), options_(options) {}
+  /// Starts the workers when there are chunks left and free workers; whether any run.
+  bool start() {
+    if (started_) return workers_.has_value();
+    started_ = true;
+    std::int64_t chunk_size = options_.chunk_size;
+    int wanted = static_cast<int>(std::min<std::int64_t>(
+        options_.connections, (size_ - start_ + chunk_size - 1) / chunk_size));
+    grant_.emplace(options_.free_workers, wanted);
+    if (grant_->count() == 0) return false;
+    window_.emplace(start_, size_,
+                    RangedFetchOptions{grant_->count(), chunk_size, options_.parallel_below,
+                                       options_.probe_size, nullptr});
+    workers_.emplace(*window_, fetch_, grant_->count());
+    return true;
+  }
+  bool running() const { return workers_.has_value(); }
+  Window& window() { return *window_; }
+
+ private:
+  const std::int64_t start_, size_;
+  const ChunkFetcher& fetch_;
+  const RangedFetchOptions& options_;
+  bool started_ = false;
+  // Destroyed in reverse: the workers are stopped and joined before the window goes.
+  std::optional<WorkerGrant> grant_;
+  std::optional<Window> window_;
+  std::optional<Workers> workers_;
+};
+
 }  // namespace
 
 void fetch_ranged(std::int64_t offset, std::int64_t size, const ChunkFetcher& fetch, ByteSink& sink,
@@ -185,30 +263,26 @@ void fetch_ranged(std::int64_t offset, std::int64_t size, const ChunkFetcher& fe
     fetch(offset, size - offset, sink);
     return;
   }
+  RangedFetchOptions settled = options;
+  settled.chunk_size = chunk_size;
+  Crew crew(offset + chunk_size, size, fetch, settled);
   // The first chunk also asks whether the server honours Range: a 200 streams everything.
   auto began = std::chrono::steady_clock::now();
-  std::int64_t start = fetch(offset, chunk_size, sink);
-  if (start >= size) return;
+  ProbeSink probe(sink, settled, [&crew] { crew.start(); });
+  std::int64_t start = fetch(offset, chunk_size, probe);
+  if (start >= size) return;  // Early workers, if any, are stopped; their cut-off ignored.
   if (start != offset + chunk_size) {
     throw Error(ErrorKind::kInternal, "a ranged fetch ended at an unexpected offset");
   }
-  std::chrono::duration<double> took = std::chrono::steady_clock::now() - began;
-  if (static_cast<double>(chunk_size) >=
-      static_cast<double>(options.parallel_below) * took.count()) {
-    fetch(start, size - start, sink);  // One connection keeps up: no window needed.
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - began - probe.in_sink();
+  bool fast = static_cast<double>(chunk_size) >=
+              static_cast<double>(options.parallel_below) * took.count();
+  if (!crew.running() && (fast || !crew.start())) {
+    fetch(start, size - start, sink);  // One connection keeps up, or every worker is busy.
     return;
   }
-  int wanted = static_cast<int>(
-      std::min<std::int64_t>(options.connections, (size - start + chunk_size - 1) / chunk_size));
-  WorkerGrant grant(options.free_workers, wanted);
-  if (grant.count() == 0) {
-    fetch(start, size - start, sink);  // Every worker busy with other blobs.
-    return;
-  }
-  Window window(start, size, {grant.count(), chunk_size, options.parallel_below, nullptr});
-  Workers workers(window, fetch, grant.count());
-  for (std::int64_t index = 0; index < window.count(); ++index) {
-    Chunk chunk = window.take(index);
+  for (std::int64_t index = 0; index < crew.window().count(); ++index) {
+    Chunk chunk = crew.window().take(index);
     sink.write(chunk);
   }
 }

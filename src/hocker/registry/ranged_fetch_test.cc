@@ -7,7 +7,9 @@
 #include <condition_variable>
 #include <limits>
 #include <mutex>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hocker/base/error.h"
@@ -257,6 +259,101 @@ TEST(FetchRanged, AWorkersChunkAnsweredWithTheWholeBodyIsAFormatError) {
                            sink, {.connections = 2, .chunk_size = 1000, .parallel_below = kAlways});
             }),
             ErrorKind::kFormat);
+}
+
+// The first chunk's opening bytes, in two writes a moment apart (a measurable rate), then
+// waits until a worker asked for a later chunk (at most 10 s); records whether one did.
+struct SlowStart {
+  FakeServer& server;
+  bool worker_seen = false;
+  void open(ByteSink& out) {
+    out.write(as_bytes(server.blob.data(), 50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    out.write(as_bytes(server.blob.data() + 50, 50));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(server.mutex);
+        worker_seen = std::any_of(server.calls.begin(), server.calls.end(),
+                                  [](const auto& call) { return call.first >= 1000; });
+      }
+      if (worker_seen) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+};
+
+TEST(FetchRanged, ASlowFirstChunkStartsTheWorkersBeforeItEnds) {
+  FakeServer server(blob_of(10'500));
+  SlowStart slow{server};
+  StringSink sink;
+  fetch_ranged(
+      0, 10'500,
+      [&](auto start, auto length, ByteSink& out) {
+        if (start != 0) return server.serve(start, length, out);
+        slow.open(out);
+        out.write(as_bytes(server.blob.data() + 100, 900));
+        return std::int64_t{1000};
+      },
+      sink, {.connections = 3, .chunk_size = 1000, .parallel_below = kAlways, .probe_size = 100});
+  EXPECT_TRUE(slow.worker_seen);
+  EXPECT_TRUE(sink.text == server.blob);
+}
+
+TEST(FetchRanged, AWholeBodyAfterAnEarlyStartIsReadAsOneStream) {
+  FakeServer server(blob_of(10'500));
+  SlowStart slow{server};
+  StringSink sink;
+  fetch_ranged(
+      0, 10'500,
+      [&](auto start, auto, ByteSink& out) -> std::int64_t {
+        if (start != 0) {
+          std::lock_guard lock(server.mutex);
+          server.calls.emplace_back(start, 0);
+          throw Error(ErrorKind::kFormat, "a 200 cut off");  // As the client answers a 200.
+        }
+        slow.open(out);  // A 200: the whole body follows.
+        out.write(as_bytes(server.blob.data() + 100, server.blob.size() - 100));
+        return 10'500;
+      },
+      sink, {.connections = 3, .chunk_size = 1000, .parallel_below = kAlways, .probe_size = 100});
+  EXPECT_TRUE(slow.worker_seen);
+  EXPECT_TRUE(sink.text == server.blob);
+}
+
+TEST(FetchRanged, AFastProbeStartsNoWorkerEarly) {
+  FakeServer server(blob_of(10'500));
+  StringSink sink;
+  fetch_ranged(
+      0, 10'500,
+      [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
+      sink, {.connections = 3, .chunk_size = 1000, .parallel_below = 0, .probe_size = 100});
+  using Call = std::pair<std::int64_t, std::int64_t>;
+  EXPECT_EQ(server.calls, (std::vector<Call>{{0, 1000}, {1000, 9500}}));
+}
+
+// A consumer slower than the network: 20 ms a write.
+class SlowSink final : public ByteSink {
+ public:
+  void write(Bytes data) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    inner.write(data);
+  }
+  void finish() override {}
+  StringSink inner;
+};
+
+TEST(FetchRanged, ASlowConsumerIsNoReasonForMoreConnections) {
+  FakeServer server(blob_of(10'500));
+  SlowSink sink;
+  // 1000 bytes in 20 ms is 50 kB/s, under the bar; the network alone took microseconds.
+  fetch_ranged(
+      0, 10'500,
+      [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
+      sink, {.connections = 3, .chunk_size = 1000, .parallel_below = 100'000});
+  EXPECT_TRUE(sink.inner.text == server.blob);
+  using Call = std::pair<std::int64_t, std::int64_t>;
+  EXPECT_EQ(server.calls, (std::vector<Call>{{0, 1000}, {1000, 9500}}));
 }
 
 }  // namespace
