@@ -46,11 +46,9 @@ constexpr std::pair<const char*, const char*> kEnvironment[] = {
      "hocker image, docker format to a file: from how many bytes of compressed layers each "
      "layer's size is read ahead (a 4-byte ranged request per layer) so that every layer is "
      "written in place instead of spooled (default 268435456; 0: always)."},
-    {"HOCKER_REALM_MEMORY",
-     "0: remember no token realm in the user's cache folder (see FILES)."},
+    {"HOCKER_REALM_MEMORY", "0: remember no token realm in the user's cache folder (see FILES)."},
     {"HOME", "Where ~/.docker/config.json is looked for; a missing HOME is not an error."},
-    {"XDG_CACHE_HOME",
-     "The user's cache folder for remembered token realms (default ~/.cache)."},
+    {"XDG_CACHE_HOME", "The user's cache folder for remembered token realms (default ~/.cache)."},
     {"http_proxy, https_proxy, all_proxy, no_proxy",
      "Proxies, as for curl(1): https registries are tunnelled with CONNECT; no_proxy lists "
      "hosts reached directly. Proxy credentials go in the proxy URL and are never printed."},

@@ -182,8 +182,9 @@ class WorkerGrant {
 // Passes the first chunk on, timing what the network took apart from what `sink` took (a sink
 // that is slower than the network, a busy decompressor, holds the connection back: no number
 // of connections would help then). Once options.probe_size bytes have come, tells whether the
-// network brought them slowly enough (under half of parallel_below, from the first byte on) to
-// start the workers before the chunk ends.
+// network brought them slowly enough (under half of parallel_below, from the first byte on,
+// and waiting on it took more than twice what the sink took) to start the workers before the
+// chunk ends.
 class ProbeSink final : public ByteSink {
  public:
   using Clock = std::chrono::steady_clock;
@@ -199,14 +200,20 @@ class ProbeSink final : public ByteSink {
     if (decided_ || received_ < options_.probe_size) return;
     decided_ = true;
     std::chrono::duration<double> waited = waited_;
-    if (2.0 * static_cast<double>(received_) <
-        static_cast<double>(options_.parallel_below) * waited.count()) {
+    if (!consumer_bound(waited_) &&
+        2.0 * static_cast<double>(received_) <
+            static_cast<double>(options_.parallel_below) * waited.count()) {
       on_slow_();
     }
   }
   void finish() override {}
   /// How long `sink` took so far.
   Clock::duration in_sink() const { return in_sink_; }
+  /// Whether the sink, not a network that took `network`, held the transfer back: it took a
+  /// noticeable time and at least half of what the network took.
+  bool consumer_bound(Clock::duration network) const {
+    return in_sink_ >= std::chrono::milliseconds(1) && network <= 2 * in_sink_;
+  }
 
  private:
   ByteSink& sink_;
@@ -274,9 +281,13 @@ void fetch_ranged(std::int64_t offset, std::int64_t size, const ChunkFetcher& fe
   if (start != offset + chunk_size) {
     throw Error(ErrorKind::kInternal, "a ranged fetch ended at an unexpected offset");
   }
-  std::chrono::duration<double> took = std::chrono::steady_clock::now() - began - probe.in_sink();
-  bool fast = static_cast<double>(chunk_size) >=
-              static_cast<double>(options.parallel_below) * took.count();
+  // Only a network that is the bottleneck (it took more than twice what the sink took) and slow
+  // gains from more connections; a busy consumer would only buffer their chunks.
+  auto network = std::chrono::steady_clock::now() - began - probe.in_sink();
+  std::chrono::duration<double> took = network;
+  bool fast =
+      probe.consumer_bound(network) ||
+      static_cast<double>(chunk_size) >= static_cast<double>(options.parallel_below) * took.count();
   if (!crew.running() && (fast || !crew.start())) {
     fetch(start, size - start, sink);  // One connection keeps up, or every worker is busy.
     return;

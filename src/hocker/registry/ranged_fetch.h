@@ -23,8 +23,9 @@ struct RangedFetchOptions {
   std::int64_t chunk_size = std::int64_t{8} << 20;  ///< bytes per Range request
   /// The first chunk's throughput (bytes per second, request included, the time the sink took
   /// left out: a slow consumer is no reason for more connections) below which the rest is
-  /// fetched over several connections; at or above it, one connection is fast enough and the
-  /// rest comes in one request, without the reorder window's memory.
+  /// fetched over several connections, provided the network took more than twice what the sink
+  /// took (the bottleneck is the network, not a busy consumer); otherwise one connection is
+  /// enough and the rest comes in one request, without the reorder window's memory.
   std::int64_t parallel_below = std::int64_t{64} << 20;
   /// How many bytes of the first chunk, counted from its first byte, tell early that one
   /// connection is slow: below half of parallel_below over them, the workers start at once

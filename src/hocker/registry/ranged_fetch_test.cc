@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <limits>
 #include <mutex>
-#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -351,6 +351,22 @@ TEST(FetchRanged, ASlowConsumerIsNoReasonForMoreConnections) {
       0, 10'500,
       [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
       sink, {.connections = 3, .chunk_size = 1000, .parallel_below = 100'000});
+  EXPECT_TRUE(sink.inner.text == server.blob);
+  using Call = std::pair<std::int64_t, std::int64_t>;
+  EXPECT_EQ(server.calls, (std::vector<Call>{{0, 1000}, {1000, 9500}}));
+}
+
+TEST(FetchRanged, AConsumerAsSlowAsTheNetworkGetsNoMoreConnections) {
+  FakeServer server(blob_of(10'500));
+  SlowSink sink;
+  // The network took 10 ms for the first chunk (slow, whatever the bar), the consumer 20 ms:
+  // more connections would only fill the window.
+  fetch_ranged(0, 10'500,
+               [&](auto start, auto length, ByteSink& out) {
+                 std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                 return server.serve(start, length, out);
+               },
+               sink, {.connections = 3, .chunk_size = 1000, .parallel_below = kAlways});
   EXPECT_TRUE(sink.inner.text == server.blob);
   using Call = std::pair<std::int64_t, std::int64_t>;
   EXPECT_EQ(server.calls, (std::vector<Call>{{0, 1000}, {1000, 9500}}));
