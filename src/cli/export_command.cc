@@ -77,7 +77,7 @@ class SpooledLayers {
     archive::run_in_parallel(layers.size(), jobs, stop, [&](std::size_t i) {
       std::string subject = "layer " + layers[i].digest.string();
       blob::DigestTee uncompressed(*spools_[i]);
-      auto decompress = blob::make_decompressor(subject, uncompressed);
+      auto decompress = blob::make_decompressor(subject, uncompressed, blob::GzipCrc::kSkip);
       DeferredFailureSink deferred(*decompress);
       blob::VerifySink verify(subject, layers[i].digest, layers[i].size, deferred);
       archive::StopCheckSink checked(stop, verify);

@@ -34,49 +34,120 @@ class Passthrough final : public Codec {
 
 class GzipInflater final : public Codec {
  public:
-  explicit GzipInflater(std::string subject) : subject_(std::move(subject)) {}
+  GzipInflater(std::string subject, GzipCrc crc) : subject_(std::move(subject)), crc_(crc) {}
   void feed(Bytes input, ChunkWriter& out) override;
   void end() override {
-    if (in_member_) throw Error(ErrorKind::kIntegrity, subject_ + ": truncated gzip data");
+    if (phase_ != Phase::kBetween) {
+      throw Error(ErrorKind::kIntegrity, subject_ + ": truncated gzip data");
+    }
   }
 
  private:
+  // A member is header → deflate body → 8-byte trailer (CRC-32, ISIZE). The header is read
+  // with isal_read_gzip_header (ISA-L's all-in-one ISAL_GZIP mode rejects valid members that
+  // carry a header CRC, as zlib writes them). With GzipCrc::kVerify ISA-L then inflates and
+  // checks the trailer itself; with kSkip the body is inflated raw (no CRC-32 pass over the
+  // output) and the trailer's ISIZE checked here.
+  enum class Phase { kBetween, kHeader, kBody, kTrailer };
+
   // isal_inflate_init clears the input fields; a new member may start mid-buffer.
   void start_member() {
     std::uint8_t* next_in = state_.next_in;
     std::uint32_t avail_in = state_.avail_in;
     isal_inflate_init(&state_);
-    state_.crc_flag = ISAL_GZIP;  // Parse the header, verify CRC32 and ISIZE.
     state_.next_in = next_in;
     state_.avail_in = avail_in;
-    in_member_ = true;
+    isal_gzip_header_init(&header_);  // NULL buffers: name, extra and comment are skipped.
+    phase_ = Phase::kHeader;
+  }
+  bool read_header();
+  void read_trailer();
+  void fail(const std::string& what, int status) const {
+    throw Error(ErrorKind::kIntegrity,
+                subject_ + ": " + what + " (ISA-L status " + std::to_string(status) + ")");
   }
 
   std::string subject_;
+  GzipCrc crc_;
   inflate_state state_{};
-  bool in_member_ = false;
+  isal_gzip_header header_{};
+  Phase phase_ = Phase::kBetween;
+  std::array<std::uint8_t, 8> trailer_{};
+  std::size_t trailer_size_ = 0;
 };
+
+// False while the header is still incomplete (all input taken; ISA-L keeps its place).
+bool GzipInflater::read_header() {
+  int status = isal_read_gzip_header(&state_, &header_);
+  if (status == ISAL_END_INPUT) return false;
+  if (status != ISAL_DECOMP_OK) fail("corrupt gzip header", status);
+  // ISAL_GZIP_NO_HDR_VER: the CRC-32 and length after the body are checked by ISA-L.
+  state_.crc_flag = crc_ == GzipCrc::kVerify ? ISAL_GZIP_NO_HDR_VER : ISAL_DEFLATE;
+  phase_ = Phase::kBody;
+  return true;
+}
+
+void GzipInflater::read_trailer() {
+  if (state_.read_in_length > 0) {
+    // Raw inflate reads ahead into a 64-bit bit buffer and keeps what it did not use: the
+    // trailer starts at the byte boundary after the last block, possibly inside that buffer.
+    int padding = state_.read_in_length % 8;
+    state_.read_in >>= padding;
+    state_.read_in_length -= padding;
+    while (state_.read_in_length >= 8 && trailer_size_ < trailer_.size()) {
+      trailer_[trailer_size_++] = static_cast<std::uint8_t>(state_.read_in & 0xff);
+      state_.read_in >>= 8;
+      state_.read_in_length -= 8;
+    }
+    if (state_.read_in_length != 0) {
+      throw Error(ErrorKind::kInternal, subject_ + ": gzip trailer misread");
+    }
+  }
+  std::size_t take = std::min<std::size_t>(state_.avail_in, trailer_.size() - trailer_size_);
+  std::memcpy(trailer_.data() + trailer_size_, state_.next_in, take);
+  trailer_size_ += take;
+  state_.next_in += take;
+  state_.avail_in -= static_cast<std::uint32_t>(take);
+  if (trailer_size_ < trailer_.size()) return;
+  std::uint32_t isize = 0;
+  for (std::size_t i = 0; i < 4; ++i) isize |= std::uint32_t{trailer_[4 + i]} << (8 * i);
+  if (isize != state_.total_out) {
+    throw Error(ErrorKind::kIntegrity, subject_ + ": gzip length mismatch (trailer says " +
+                                           std::to_string(isize) + " bytes, inflated " +
+                                           std::to_string(state_.total_out) + ")");
+  }
+  trailer_size_ = 0;
+  phase_ = Phase::kBetween;
+}
 
 void GzipInflater::feed(Bytes input, ChunkWriter& out) {
   state_.next_in = const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(input.data()));
   state_.avail_in = static_cast<std::uint32_t>(input.size());
   for (;;) {
-    if (!in_member_) {
-      // RFC 1952 §2.2: a gzip file is a series of members; another one may follow.
-      if (state_.avail_in == 0) return;
-      start_member();
+    switch (phase_) {
+      case Phase::kBetween:
+        // RFC 1952 §2.2: a gzip file is a series of members; another one may follow.
+        if (state_.avail_in == 0) return;
+        start_member();
+        continue;
+      case Phase::kHeader:
+        if (!read_header()) return;
+        continue;
+      case Phase::kTrailer:
+        read_trailer();
+        if (phase_ == Phase::kTrailer) return;  // Needs more input.
+        continue;
+      case Phase::kBody:
+        break;
     }
     std::span<std::byte> space = out.space();
     state_.next_out = reinterpret_cast<std::uint8_t*>(space.data());
     state_.avail_out = static_cast<std::uint32_t>(space.size());
     int status = isal_inflate(&state_);
     out.produced(space.size() - state_.avail_out);
-    if (status < 0) {
-      throw Error(ErrorKind::kIntegrity,
-                  subject_ + ": corrupt gzip data (ISA-L status " + std::to_string(status) + ")");
-    }
+    if (status < 0) fail("corrupt gzip data", status);
     if (state_.block_state == ISAL_BLOCK_FINISH) {
-      in_member_ = false;
+      phase_ = crc_ == GzipCrc::kVerify ? Phase::kBetween : Phase::kTrailer;
     } else if (state_.avail_in == 0 && state_.avail_out > 0) {
       return;  // All input consumed and all output flushed: wait for more.
     }
@@ -123,7 +194,8 @@ void ZstdInflater::feed(Bytes input, ChunkWriter& out) {
 
 class Decompressor final : public ByteSink {
  public:
-  Decompressor(std::string subject, ByteSink& next) : subject_(std::move(subject)), out_(next) {}
+  Decompressor(std::string subject, ByteSink& next, GzipCrc crc)
+      : subject_(std::move(subject)), crc_(crc), out_(next) {}
   void write(Bytes data) override;
   void finish() override;
 
@@ -138,6 +210,7 @@ class Decompressor final : public ByteSink {
   }
 
   std::string subject_;
+  GzipCrc crc_;
   ChunkWriter out_;
   std::unique_ptr<Codec> codec_;
   std::array<std::byte, 4> magic_{};
@@ -168,7 +241,7 @@ void Decompressor::choose_codec() {
     return i < magic_size_ ? static_cast<unsigned>(magic_[i]) : 0x100U;
   };
   if (byte_at(0) == 0x1f && byte_at(1) == 0x8b) {
-    codec_ = std::make_unique<GzipInflater>(subject_);
+    codec_ = std::make_unique<GzipInflater>(subject_, crc_);
   } else if (byte_at(0) == 0x28 && byte_at(1) == 0xb5 && byte_at(2) == 0x2f && byte_at(3) == 0xfd) {
     codec_ = std::make_unique<ZstdInflater>(subject_);
   } else {
@@ -179,8 +252,8 @@ void Decompressor::choose_codec() {
 
 }  // namespace
 
-std::unique_ptr<ByteSink> make_decompressor(std::string subject, ByteSink& next) {
-  return std::make_unique<Decompressor>(std::move(subject), next);
+std::unique_ptr<ByteSink> make_decompressor(std::string subject, ByteSink& next, GzipCrc crc) {
+  return std::make_unique<Decompressor>(std::move(subject), next, crc);
 }
 
 }  // namespace hocker::blob

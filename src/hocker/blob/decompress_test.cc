@@ -41,9 +41,10 @@ std::string zstd(std::string_view data) {
 }
 
 // Feeds `input` in slices of `slice` bytes and returns what came out.
-std::string decompress(std::string_view input, std::size_t slice = 4096) {
+std::string decompress(std::string_view input, std::size_t slice = 4096,
+                       GzipCrc crc = GzipCrc::kVerify) {
   StringSink out;
-  auto decompressor = make_decompressor("layer sha256:abc", out);
+  auto decompressor = make_decompressor("layer sha256:abc", out, crc);
   for (std::size_t at = 0; at < input.size(); at += slice) {
     decompressor->write(bytes_of(input.substr(at, slice)));
   }
@@ -52,9 +53,10 @@ std::string decompress(std::string_view input, std::size_t slice = 4096) {
   return out.data();
 }
 
-ErrorKind failure_kind(std::string_view input, std::string* message = nullptr) {
+ErrorKind failure_kind(std::string_view input, std::string* message = nullptr,
+                       GzipCrc crc = GzipCrc::kVerify) {
   try {
-    decompress(input);
+    decompress(input, 4096, crc);
   } catch (const Error& error) {
     if (message != nullptr) *message = error.what();
     return error.kind();
@@ -81,19 +83,76 @@ TEST(Decompressor, InflatesEveryMemberOfAMultiMemberGzip) {
   EXPECT_EQ(decompress(gzip(first) + gzip(second), 1), first + second);
 }
 
-TEST(Decompressor, InflatesGzipWrittenByZlibItself) {
-  std::string text = sample_text(100'000);
-  std::string out(compressBound(text.size()) + 32, '\0');
+// zlib's own gzip writer, with a name, a comment, an extra field and a header CRC.
+std::string zlib_gzip_with_full_header(std::string text) {
+  std::string out(compressBound(text.size()) + 256, '\0');
   z_stream stream{};
-  ASSERT_EQ(deflateInit2(&stream, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY), Z_OK);
+  EXPECT_EQ(deflateInit2(&stream, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string extra(
+      "xy\x04\x00"
+      "data",
+      8);  // One subfield "xy" of 4 bytes.
+  gz_header header{};
+  header.name = reinterpret_cast<Bytef*>(const_cast<char*>("layer.tar"));
+  header.comment = reinterpret_cast<Bytef*>(const_cast<char*>("a comment"));
+  header.extra = reinterpret_cast<Bytef*>(extra.data());
+  header.extra_len = static_cast<uInt>(extra.size());
+  header.hcrc = 1;
+  EXPECT_EQ(deflateSetHeader(&stream, &header), Z_OK);
   stream.next_in = reinterpret_cast<Bytef*>(text.data());
   stream.avail_in = static_cast<uInt>(text.size());
   stream.next_out = reinterpret_cast<Bytef*>(out.data());
   stream.avail_out = static_cast<uInt>(out.size());
-  ASSERT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
+  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
   out.resize(stream.total_out);
   deflateEnd(&stream);
-  EXPECT_EQ(decompress(out), text);
+  return out;
+}
+
+TEST(Decompressor, InflatesGzipWrittenByZlibItself) {
+  std::string text = sample_text(100'000);
+  EXPECT_EQ(decompress(zlib_gzip_with_full_header(text)), text);
+  EXPECT_EQ(decompress(zlib_gzip_with_full_header(text), 1), text);
+  EXPECT_EQ(decompress(zlib_gzip_with_full_header(text), 1, GzipCrc::kSkip), text);
+}
+
+TEST(Decompressor, WithoutTheCrcPassInflatesEveryMemberHoweverTheInputIsSliced) {
+  std::string first = sample_text(300'000, 1);
+  std::string second = sample_text(70'000, 2);
+  std::string input = gzip(first) + gzip("") + zlib_gzip_with_full_header(second);
+  for (std::size_t slice : {std::size_t{1}, std::size_t{7}, std::size_t{4096}, input.size()}) {
+    SCOPED_TRACE(slice);
+    EXPECT_EQ(decompress(input, slice, GzipCrc::kSkip), first + second);
+  }
+}
+
+TEST(Decompressor, WithoutTheCrcPassAWrongCrcPassesButAWrongLengthFails) {
+  std::string compressed = gzip(sample_text(10'000));
+  std::string wrong_crc = compressed;
+  wrong_crc[compressed.size() - 6] = static_cast<char>(wrong_crc[compressed.size() - 6] ^ 1);
+  EXPECT_EQ(decompress(wrong_crc, 4096, GzipCrc::kSkip), sample_text(10'000));
+  std::string wrong_length = compressed;
+  wrong_length[compressed.size() - 2] = static_cast<char>(wrong_length[compressed.size() - 2] ^ 1);
+  std::string message;
+  EXPECT_EQ(failure_kind(wrong_length, &message, GzipCrc::kSkip), ErrorKind::kIntegrity);
+  EXPECT_NE(message.find("length mismatch"), std::string::npos) << message;
+}
+
+TEST(Decompressor, WithoutTheCrcPassCorruptTruncatedAndTrailingDataStillFail) {
+  std::string compressed = gzip(sample_text(100'000));
+  std::string corrupt = compressed;
+  for (std::size_t i = 20; i < 60; ++i) corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5a);
+  EXPECT_EQ(failure_kind(corrupt, nullptr, GzipCrc::kSkip), ErrorKind::kIntegrity);
+  for (std::size_t keep :
+       {std::size_t{2}, std::size_t{9}, compressed.size() / 2, compressed.size() - 3}) {
+    SCOPED_TRACE(keep);
+    EXPECT_EQ(failure_kind(compressed.substr(0, keep), nullptr, GzipCrc::kSkip),
+              ErrorKind::kIntegrity);
+  }
+  EXPECT_EQ(failure_kind(compressed + "garbage!", nullptr, GzipCrc::kSkip), ErrorKind::kIntegrity);
+  std::string bad_header = compressed;
+  bad_header[2] = 7;  // Compression method 7 is not deflate.
+  EXPECT_EQ(failure_kind(bad_header, nullptr, GzipCrc::kSkip), ErrorKind::kIntegrity);
 }
 
 TEST(Decompressor, InflatesZstdIncludingSeveralFrames) {
