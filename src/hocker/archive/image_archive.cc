@@ -50,10 +50,12 @@ void fetch_layers(const Run& run, EntryPlacer& placer) {
       total = checked_add(total, task.blob.size, "layers");
     run.options.progress->image_started(run.plan.tasks.size(), total);
   }
+  std::size_t slots =
+      handoff_slots(std::min(run.plan.tasks.size(), static_cast<std::size_t>(std::max(jobs, 1))));
   run_in_parallel(run.plan.tasks.size(), jobs, stop, [&](std::size_t i) {
     const LayerTask& task = run.plan.tasks[i];
     std::string written = fetch_layer(task, run.images[task.source].fetch, placer.content(i),
-                                      run.options.progress, stop);
+                                      run.options.progress, stop, slots);
     placer.complete(i);
     if (run.options.progress != nullptr) {
       run.options.progress->layer_finished(task.index, written, task.diff_id.has_value());

@@ -1,5 +1,7 @@
 #include "hocker/archive/layer_pipeline.h"
 
+#include <algorithm>
+
 #include "hocker/base/error.h"
 #include "hocker/blob/handoff_sink.h"
 #include "hocker/blob/sinks.h"
@@ -39,8 +41,13 @@ void fetch_verified(const LayerTask& task, const BlobFetcher& fetch, ByteSink& n
 
 }  // namespace
 
+std::size_t handoff_slots(std::size_t concurrent) {
+  constexpr std::size_t kChunksPerStage = 16;
+  return std::max<std::size_t>(kChunksPerStage / std::max<std::size_t>(concurrent, 1), 2);
+}
+
 std::string fetch_layer(const LayerTask& task, const BlobFetcher& fetch, ByteSink& destination,
-                        ProgressObserver* progress, const StopFlag& stop) {
+                        ProgressObserver* progress, const StopFlag& stop, std::size_t slots) {
   if (progress != nullptr) {
     progress->layer_started(task.index, task.blob.digest.string(), task.blob.size);
   }
@@ -49,14 +56,16 @@ std::string fetch_layer(const LayerTask& task, const BlobFetcher& fetch, ByteSin
   // writes it. The hand-offs also coalesce the transport's small reads into large writes.
   if (!task.diff_id) {
     // Stored as sent: only the write moves to a thread of its own.
-    blob::HandoffSink to_writer(destination);
+    blob::HandoffSink to_writer(destination, slots);
     fetch_verified(task, fetch, to_writer, progress, stop);
     return task.blob.digest.string();
   }
   blob::DigestTee tee(destination, task.diff_id->algorithm());
-  blob::HandoffSink to_writer(tee);
-  auto decompressor = blob::make_decompressor("layer " + task.blob.digest.string(), to_writer);
-  blob::HandoffSink to_inflater(*decompressor);
+  blob::HandoffSink to_writer(tee, slots);
+  // The diff_id check below is a SHA-256 of the same output: the gzip CRC-32 would add nothing.
+  auto decompressor = blob::make_decompressor("layer " + task.blob.digest.string(), to_writer,
+                                              blob::GzipCrc::kSkip);
+  blob::HandoffSink to_inflater(*decompressor, slots);
   fetch_verified(task, fetch, to_inflater, progress, stop);
   digest::Digest actual = tee.digest();
   if (actual != *task.diff_id) {
