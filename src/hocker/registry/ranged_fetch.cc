@@ -23,12 +23,13 @@ using Chunk = std::vector<std::byte>;
 // What the workers and the writing thread share.
 class Window {
  public:
-  Window(std::int64_t start, std::int64_t size, const RangedFetchOptions& options)
+  /// Chunks of `chunk_size` over [start, size), at most `connections` + 1 of them held.
+  Window(std::int64_t start, std::int64_t size, std::int64_t chunk_size, int connections)
       : start_(start),
         size_(size),
-        chunk_size_(options.chunk_size),
-        count_((size - start + options.chunk_size - 1) / options.chunk_size),
-        slots_(options.connections + 1) {}
+        chunk_size_(chunk_size),
+        count_((size - start + chunk_size - 1) / chunk_size),
+        slots_(connections + 1) {}
 
   std::int64_t count() const { return count_; }
   std::int64_t chunk_start(std::int64_t index) const { return start_ + index * chunk_size_; }
@@ -241,9 +242,7 @@ class Crew {
         options_.connections, (size_ - start_ + chunk_size - 1) / chunk_size));
     grant_.emplace(options_.free_workers, wanted);
     if (grant_->count() == 0) return false;
-    window_.emplace(start_, size_,
-                    RangedFetchOptions{grant_->count(), chunk_size, options_.parallel_below,
-                                       options_.probe_size, nullptr});
+    window_.emplace(start_, size_, chunk_size, grant_->count());
     workers_.emplace(*window_, fetch_, grant_->count());
     return true;
   }

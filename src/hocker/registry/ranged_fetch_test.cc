@@ -47,6 +47,14 @@ struct FakeServer {
     }
     return start + length;
   }
+  // fetch_ranged() of [from, size) with every request served by serve().
+  void fetch(std::int64_t from, std::int64_t size, ByteSink& sink,
+             const RangedFetchOptions& options) {
+    fetch_ranged(
+        from, size,
+        [this](auto start, auto length, ByteSink& out) { return serve(start, length, out); }, sink,
+        options);
+  }
   std::string blob;
   std::mutex mutex;
   std::vector<std::pair<std::int64_t, std::int64_t>> calls;
@@ -55,10 +63,7 @@ struct FakeServer {
 TEST(FetchRanged, FetchesConsecutiveChunksAndDeliversThemInOrder) {
   FakeServer server(blob_of(10'500));
   StringSink sink;
-  fetch_ranged(
-      0, 10'500,
-      [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
-      sink, {.connections = 3, .chunk_size = 1000, .parallel_below = kAlways});
+  server.fetch(0, 10'500, sink, {.connections = 3, .chunk_size = 1000, .parallel_below = kAlways});
   EXPECT_TRUE(sink.text == server.blob);
   EXPECT_EQ(server.calls.size(), 11u);
   EXPECT_EQ(server.calls.front(), std::make_pair(std::int64_t{0}, std::int64_t{1000}));
@@ -69,10 +74,7 @@ TEST(FetchRanged, FetchesConsecutiveChunksAndDeliversThemInOrder) {
 TEST(FetchRanged, StartsAtTheOffsetTheCallerAlreadyHas) {
   FakeServer server(blob_of(5000));
   StringSink sink;
-  fetch_ranged(
-      1234, 5000,
-      [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
-      sink, {.connections = 2, .chunk_size = 1000, .parallel_below = kAlways});
+  server.fetch(1234, 5000, sink, {.connections = 2, .chunk_size = 1000, .parallel_below = kAlways});
   EXPECT_TRUE(sink.text == server.blob.substr(1234));
 }
 
@@ -117,10 +119,7 @@ TEST(FetchRanged, AServerIgnoringRangeIsReadAsOneStream) {
 TEST(FetchRanged, ASmallBlobTakesOneRequest) {
   FakeServer server(blob_of(900));
   StringSink sink;
-  fetch_ranged(
-      0, 900,
-      [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
-      sink, {.connections = 4, .chunk_size = 1000, .parallel_below = kAlways});
+  server.fetch(0, 900, sink, {.connections = 4, .chunk_size = 1000, .parallel_below = kAlways});
   EXPECT_EQ(server.calls.size(), 1u);
   EXPECT_TRUE(sink.text == server.blob);
 }
@@ -128,10 +127,7 @@ TEST(FetchRanged, ASmallBlobTakesOneRequest) {
 TEST(FetchRanged, AFastFirstChunkFetchesTheRestInOneRequest) {
   FakeServer server(blob_of(10'500));
   StringSink sink;
-  fetch_ranged(
-      0, 10'500,
-      [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
-      sink, {.connections = 3, .chunk_size = 1000, .parallel_below = 0});
+  server.fetch(0, 10'500, sink, {.connections = 3, .chunk_size = 1000, .parallel_below = 0});
   EXPECT_TRUE(sink.text == server.blob);
   using Call = std::pair<std::int64_t, std::int64_t>;
   EXPECT_EQ(server.calls, (std::vector<Call>{{0, 1000}, {1000, 9500}}));
@@ -141,14 +137,11 @@ TEST(FetchRanged, NoFreeWorkerLeavesTheRestToOneRequest) {
   FakeServer server(blob_of(10'500));
   StringSink sink;
   std::atomic<int> free_workers{0};
-  fetch_ranged(
-      0, 10'500,
-      [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
-      sink,
-      {.connections = 3,
-       .chunk_size = 1000,
-       .parallel_below = kAlways,
-       .free_workers = &free_workers});
+  server.fetch(0, 10'500, sink,
+               {.connections = 3,
+                .chunk_size = 1000,
+                .parallel_below = kAlways,
+                .free_workers = &free_workers});
   EXPECT_TRUE(sink.text == server.blob);
   using Call = std::pair<std::int64_t, std::int64_t>;
   EXPECT_EQ(server.calls, (std::vector<Call>{{0, 1000}, {1000, 9500}}));
@@ -324,10 +317,8 @@ TEST(FetchRanged, AWholeBodyAfterAnEarlyStartIsReadAsOneStream) {
 TEST(FetchRanged, AFastProbeStartsNoWorkerEarly) {
   FakeServer server(blob_of(10'500));
   StringSink sink;
-  fetch_ranged(
-      0, 10'500,
-      [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
-      sink, {.connections = 3, .chunk_size = 1000, .parallel_below = 0, .probe_size = 100});
+  server.fetch(0, 10'500, sink,
+               {.connections = 3, .chunk_size = 1000, .parallel_below = 0, .probe_size = 100});
   using Call = std::pair<std::int64_t, std::int64_t>;
   EXPECT_EQ(server.calls, (std::vector<Call>{{0, 1000}, {1000, 9500}}));
 }
@@ -347,10 +338,7 @@ TEST(FetchRanged, ASlowConsumerIsNoReasonForMoreConnections) {
   FakeServer server(blob_of(10'500));
   SlowSink sink;
   // 1000 bytes in 20 ms is 50 kB/s, under the bar; the network alone took microseconds.
-  fetch_ranged(
-      0, 10'500,
-      [&](auto start, auto length, ByteSink& out) { return server.serve(start, length, out); },
-      sink, {.connections = 3, .chunk_size = 1000, .parallel_below = 100'000});
+  server.fetch(0, 10'500, sink, {.connections = 3, .chunk_size = 1000, .parallel_below = 100'000});
   EXPECT_TRUE(sink.inner.text == server.blob);
   using Call = std::pair<std::int64_t, std::int64_t>;
   EXPECT_EQ(server.calls, (std::vector<Call>{{0, 1000}, {1000, 9500}}));
