@@ -470,6 +470,7 @@ def bench(args, cases, work, reg):
     if "hello" in cases:
         hello = builder.hello()
         reg.push(hello, HELLO_REF)
+    settle("the set-up")
     host = reg.host
     blob_url = lambda img, d: "%s/v2/%s/blobs/%s" % (reg.url, img, d)  # noqa: E731
     results = []
@@ -732,12 +733,21 @@ def jobs_table(args, R, reg, hocker, out, big):
         print("  --jobs %d  %s" % (jobs, fmt_sample(m)))
 
 
+def settle(what):
+    """Waits until the set-up's writes (generated images, the registry's storage) are on disk;
+    otherwise the first timed runs share the cores with the kernel writing them back."""
+    t = time.monotonic()
+    os.sync()
+    print("  (%s: written back in %.1fs)" % (what, time.monotonic() - t), flush=True)
+
+
 def linear_table(args, R, reg, out, builder, work):
     """hocker image (docker format) of the --size-mib image and of a --linear-mib one of the same
     shape (layer count and content mix), alternating runs; with --baseline, that binary too."""
     large, raw = build_big_image(builder, work, args.linear_mib, args.layers, args.seed,
                                  name="large")
     reg.push(large, LARGE_REF)
+    settle("the %d MiB image" % args.linear_mib)
     print("\n[linear] image %s: %d layers, %.0f MiB tar; %d runs each, docker format"
           % (LARGE_REF, args.layers, raw / MIB, args.runs), flush=True)
     binaries = [("hocker", args.hocker)] + ([("baseline", args.baseline)] if args.baseline else [])
