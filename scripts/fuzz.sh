@@ -9,7 +9,7 @@ shopt -s nullglob
 cd "$(dirname "$0")/.."
 total="${1:-60}"
 targets=(fuzz_reference fuzz_challenge fuzz_manifest fuzz_credentials fuzz_registry_error
-  fuzz_tag_page)
+  fuzz_tag_page fuzz_gzip)
 per_target=$((total / ${#targets[@]}))
 ((per_target >= 1)) || per_target=1
 build_dir="${FUZZ_BUILD_DIR:-build/fuzz}"
